@@ -1,0 +1,72 @@
+# The template repository's own workflow. `make` alone lists the targets.
+#
+#   make demo   render a sample project with default answers and run its
+#               make dev + make test (the first of the README's two commands)
+#   make test   the template's whole test suite (the second)
+#
+# The repo eats its own cooking: its tools are pinned in hash-checked locks,
+# compiled and synced by the same tools/locks.py the generated projects use.
+
+PYTHON ?= python3
+VENV ?= .venv
+VENV_PYTHON := $(VENV)/bin/python
+STAMPS := $(VENV)/.stamps
+LOCK_TOOL := $(VENV_PYTHON) template/tools/locks.py
+LOCKS := requirements.txt requirements-dev.txt
+PIP_COMPILE_FLAGS ?= --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host
+# pytest-xdist workers: one per core.
+PYTEST_ARGS ?= -n auto
+DEMO_DIR ?= build/demo-project
+BENCH_RUNS ?= 3
+
+.DEFAULT_GOAL := help
+.PHONY: help dev lock upgrade test test-fast demo bench clean clean-venv
+
+help: ## Show this help
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
+
+$(STAMPS)/venv:
+	$(PYTHON) -m venv $(VENV)
+	@mkdir -p $(STAMPS) && touch $@
+
+requirements.txt: requirements.in | $(STAMPS)/venv
+	@$(LOCK_TOOL) compile requirements.in requirements.txt -- $(PIP_COMPILE_FLAGS)
+
+requirements-dev.txt: requirements-dev.in requirements.txt | $(STAMPS)/venv
+	@$(LOCK_TOOL) compile requirements-dev.in requirements-dev.txt -- $(PIP_COMPILE_FLAGS)
+
+lock: $(LOCKS) ## Compile the repo's own locks (only if an input changed)
+
+upgrade: | $(STAMPS)/venv ## Move the repo's own pins to the newest versions
+	@$(LOCK_TOOL) compile requirements.in requirements.txt --force -- $(PIP_COMPILE_FLAGS) --upgrade
+	@$(LOCK_TOOL) compile requirements-dev.in requirements-dev.txt --force -- $(PIP_COMPILE_FLAGS) --upgrade
+
+$(STAMPS)/dev: $(LOCKS) | $(STAMPS)/venv
+	@$(LOCK_TOOL) sync $(LOCKS)
+	@touch $@
+
+dev: $(STAMPS)/dev ## Venv with copier, pytest and the other tools, exactly as locked
+
+test: dev ## Run the whole test suite (renders, builds and runs generated projects)
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-fast: dev ## Only the tests that render (no pip installs, no Docker)
+	$(VENV)/bin/pytest $(PYTEST_ARGS) -m "not slow"
+
+demo: dev ## Render a sample project with default answers into build/demo-project, then make dev + make test in it
+	$(VENV)/bin/copier copy --defaults --overwrite --vcs-ref HEAD \
+		-d python_version=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])') \
+		. $(DEMO_DIR)
+	$(MAKE) -C $(DEMO_DIR) dev
+	$(MAKE) -C $(DEMO_DIR) test
+
+bench: dev ## Print the timings users feel (render, first green, clone-and-go, no-op make dev, ...)
+	$(VENV_PYTHON) scripts/benchmark.py --runs $(BENCH_RUNS)
+
+clean: ## Remove build output and caches (keeps .venv)
+	rm -rf build .pytest_cache .ruff_cache
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+
+clean-venv: ## Remove .venv too
+	rm -rf $(VENV)

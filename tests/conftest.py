@@ -1,0 +1,166 @@
+"""Shared fixtures: render the template, and run what it renders.
+
+Rendering is done in-process with copier's API (fast); everything a user
+would run (make, pip, pytest in the project) is a real subprocess.
+
+Installing the same packages in many projects is the slow part of this
+suite, and pip's HTTP cache does not help against a registry that sends no
+cache headers. So one session-wide setup compiles the locks of a standard
+project once and downloads their wheels into a wheelhouse; tests that only
+need to *install* those locks reuse both, offline. Tests that are about
+resolving (a first render, adding a package) use the real index.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import copier
+import pytest
+from filelock import FileLock
+
+TEMPLATE_ROOT = Path(__file__).resolve().parents[1]
+# Render for the interpreter that runs the tests, so `make venv` finds it.
+PYTHON_VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
+
+DEFAULT_ANSWERS: dict[str, object] = {
+    "project_name": "Sales Forecast",
+    "python_version": PYTHON_VERSION,
+}
+# The standard project of the build tests: default answers without the
+# Jupyter kernel, which only adds install time to tests that are not about it.
+STANDARD_ANSWERS: dict[str, object] = {**DEFAULT_ANSWERS, "notebooks": False}
+LOCK_FILES = ("requirements.txt", "requirements-dev.txt")
+
+
+def render(destination: Path, **answers: object) -> Path:
+    """Render the template's working tree (HEAD plus uncommitted changes)."""
+    copier.run_copy(
+        str(TEMPLATE_ROOT),
+        str(destination),
+        data={**DEFAULT_ANSWERS, **answers},
+        defaults=True,
+        unsafe=False,
+        vcs_ref="HEAD",
+        quiet=True,
+    )
+    return destination
+
+
+def run(
+    command: list[str], cwd: Path, env: Mapping[str, str] | None = None, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """Run a command as a user would; on an unexpected exit, show its output."""
+    result = subprocess.run(
+        command,
+        check=False,
+        cwd=cwd,
+        env=dict(env) if env is not None else None,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+    if check and result.returncode != 0:
+        pytest.fail(
+            f"{' '.join(command)} exited {result.returncode} in {cwd}\n"
+            f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
+        )
+    return result
+
+
+def make(project: Path, *targets: str, env: Mapping[str, str], check: bool = True):
+    return run(["make", *targets], cwd=project, env=env, check=check)
+
+
+@pytest.fixture(scope="session")
+def shared_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder all pytest-xdist workers of this session share."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.fixture(scope="session")
+def index_env() -> dict[str, str]:
+    """Environment for make in a rendered project, resolving against the real index."""
+    env = dict(os.environ)
+    # Keep the project's make from inheriting this test venv.
+    env.pop("VIRTUAL_ENV", None)
+    env["PATH"] = os.pathsep.join(
+        entry for entry in env["PATH"].split(os.pathsep) if not entry.startswith(sys.prefix)
+    )
+    env.pop("MAKEFLAGS", None)
+    env.pop("MAKELEVEL", None)
+    return env
+
+
+@pytest.fixture(scope="session")
+def standard_locks(shared_tmp: Path, index_env: dict[str, str]) -> Path:
+    """Locks of the standard project, compiled once per session (real index)."""
+    project = shared_tmp / "standard-locks"
+    with FileLock(str(shared_tmp / "standard-locks.lock")):
+        if not (project / "requirements-dev.txt").exists():
+            shutil.rmtree(project, ignore_errors=True)
+            render(project, **STANDARD_ANSWERS)
+            make(project, "lock", env=index_env)
+    return project
+
+
+@pytest.fixture(scope="session")
+def wheelhouse(shared_tmp: Path, standard_locks: Path, index_env: dict[str, str]) -> Path:
+    """Every wheel the standard locks pin, downloaded once per session."""
+    wheels = shared_tmp / "wheelhouse"
+    with FileLock(str(shared_tmp / "wheelhouse.lock")):
+        if not (wheels / ".complete").exists():
+            command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps"]
+            command += ["--require-hashes", "--only-binary", ":all:", "--dest", str(wheels)]
+            for lock in LOCK_FILES:
+                command += ["-r", str(standard_locks / lock)]
+            run(command, cwd=standard_locks, env=index_env)
+            (wheels / ".complete").touch()
+    return wheels
+
+
+@pytest.fixture(scope="session")
+def offline_env(index_env: dict[str, str], wheelhouse: Path) -> dict[str, str]:
+    """Environment that installs from the wheelhouse only: no index at all."""
+    return {**index_env, "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheelhouse)}
+
+
+@pytest.fixture
+def standard_project(tmp_path: Path, standard_locks: Path) -> Iterator[Path]:
+    """A freshly rendered standard project with the session's locks committed in."""
+    project = render(tmp_path / "sales-forecast", **STANDARD_ANSWERS)
+    for lock in LOCK_FILES:
+        shutil.copy2(standard_locks / lock, project / lock)
+    yield project
+
+
+@pytest.fixture
+def installed_project(standard_project: Path, offline_env: dict[str, str]) -> Path:
+    """The standard project after a successful `make dev` (offline, from the wheelhouse)."""
+    make(standard_project, "dev", env=offline_env)
+    return standard_project
+
+
+def git_commit_all(project: Path, message: str = "Initial commit") -> None:
+    run(["git", "init", "--quiet", "--initial-branch=main"], cwd=project)
+    run(["git", "add", "-A"], cwd=project)
+    run(
+        [
+            "git",
+            "-c",
+            "user.name=Test",
+            "-c",
+            "user.email=test@example.com",
+            "commit",
+            "--quiet",
+            "-m",
+            message,
+        ],
+        cwd=project,
+    )

@@ -1,0 +1,146 @@
+"""Rendering: every meaningful answer combination renders a complete project."""
+
+from __future__ import annotations
+
+import py_compile
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import DEFAULT_ANSWERS, render
+
+UNRENDERED = re.compile(r"\{\{|\{%|\{#")
+
+COMBINATIONS = {
+    "defaults": {},
+    "minimal": {"notebooks": False, "docker": False, "ci": "none", "dependencies": []},
+    "every-dependency": {
+        "dependencies": [
+            "pandas",
+            "numpy",
+            "pyarrow",
+            "polars",
+            "duckdb",
+            "sqlalchemy",
+            "requests",
+            "boto3",
+        ],
+    },
+    "no-pandas": {"dependencies": ["polars", "requests"], "license": "Apache-2.0"},
+    "docker-without-ecr": {"docker": True, "ecr": False, "license": "BSD-3-Clause"},
+    "proprietary-py310": {"python_version": "3.10", "license": "Proprietary"},
+}
+
+
+@pytest.fixture(params=sorted(COMBINATIONS), scope="module")
+def rendered(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    answers = COMBINATIONS[request.param]
+    project = render(tmp_path_factory.mktemp(request.param) / "project", **answers)
+    return project, {**DEFAULT_ANSWERS, **answers}
+
+
+def project_files(project: Path) -> list[Path]:
+    return [path for path in project.rglob("*") if path.is_file()]
+
+
+def test_the_contract_files_are_rendered(rendered):
+    project, answers = rendered
+    package = "sales_forecast"
+    for name in [
+        ".copier-answers.yml",
+        ".python-version",
+        "Makefile",
+        "requirements.in",
+        "requirements-dev.in",
+        "pyproject.toml",
+        "README.md",
+        "LICENSE",
+        ".gitignore",
+        f"src/{package}/__init__.py",
+        f"src/{package}/__main__.py",
+        f"src/{package}/pipeline.py",
+        "tests/test_pipeline.py",
+        "tests/test_cli.py",
+        "tools/locks.py",
+        "data/raw/.gitkeep",
+        "data/interim/.gitkeep",
+        "data/processed/.gitkeep",
+        "data/external/.gitkeep",
+    ]:
+        assert (project / name).is_file(), f"{name} missing"
+    assert (project / "notebooks").is_dir() == answers.get("notebooks", True)
+
+
+def test_nothing_is_left_unrendered(rendered):
+    project, _ = rendered
+    leftovers = [
+        str(path.relative_to(project))
+        for path in project_files(project)
+        if UNRENDERED.search(path.read_text(encoding="utf-8", errors="replace"))
+        or UNRENDERED.search(str(path.relative_to(project)))
+    ]
+    assert leftovers == []
+
+
+def test_answers_are_recorded_and_python_version_written_once(rendered):
+    project, answers = rendered
+    recorded = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert recorded["project_name"] == "Sales Forecast"
+    assert recorded["python_version"] == answers["python_version"]
+    assert "_commit" in recorded and "_src_path" in recorded
+    assert (project / ".python-version").read_text().strip() == answers["python_version"]
+
+
+def test_requirements_in_lists_exactly_the_chosen_dependencies(rendered):
+    project, answers = rendered
+    lines = [
+        line.strip()
+        for line in (project / "requirements.in").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert lines == list(answers.get("dependencies", ["pandas"]))
+    dev_lines = (project / "requirements-dev.in").read_text().splitlines()
+    assert "-c requirements.txt" in dev_lines
+    assert ("ipykernel" in dev_lines) == answers.get("notebooks", True)
+
+
+def test_python_files_compile(rendered):
+    project, _ = rendered
+    for path in project.rglob("*.py"):
+        py_compile.compile(str(path), doraise=True)
+
+
+def test_makefile_help_lists_the_contract_targets(rendered):
+    project, _ = rendered
+    result = subprocess.run(["make"], cwd=project, capture_output=True, text=True, check=True)
+    for target in [
+        "help",
+        "venv",
+        "lock",
+        "upgrade",
+        "upgrade-package",
+        "dev",
+        "prod",
+        "test",
+        "lint",
+        "format",
+        "check-lock",
+        "clean",
+        "doctor",
+    ]:
+        assert re.search(rf"^  {re.escape(target)}\s", result.stdout, re.MULTILINE), target
+
+
+def test_license_matches_the_answer(rendered):
+    project, answers = rendered
+    text = (project / "LICENSE").read_text()
+    expected = {
+        "MIT": "MIT License",
+        "Apache-2.0": "Apache License",
+        "BSD-3-Clause": "BSD 3-Clause License",
+        "Proprietary": "All rights reserved",
+    }[answers.get("license", "MIT")]
+    assert expected in text
+    assert "Data Team" in text
