@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import py_compile
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -144,3 +145,20 @@ def test_license_matches_the_answer(rendered):
     }[answers.get("license", "MIT")]
     assert expected in text
     assert "Data Team" in text
+
+
+def test_data_stays_out_of_git_but_its_folders_are_kept(rendered, tmp_path: Path):
+    project = shutil.copytree(rendered[0], tmp_path / "project")
+    subprocess.run(["git", "init", "--quiet"], cwd=project, check=True)
+    (project / "data" / "raw" / "sales-2026.csv").write_text("a,b\n1,2\n")
+
+    def ignored(path: str) -> bool:
+        result = subprocess.run(["git", "check-ignore", "--quiet", path], cwd=project, check=False)
+        return result.returncode == 0
+
+    assert ignored("data/raw/sales-2026.csv")
+    assert ignored("data/processed/features.parquet")
+    assert ignored(".venv/bin/python")
+    assert ignored(".env")
+    assert not ignored("data/raw/.gitkeep")
+    assert not ignored("requirements.txt")
