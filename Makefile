@@ -18,6 +18,8 @@ PIP_COMPILE_FLAGS ?= --generate-hashes --allow-unsafe --strip-extras \
 # pytest-xdist workers: one per core.
 PYTEST_ARGS ?= -n auto
 DEMO_DIR ?= build/demo-project
+# The one answer without a default; every other question takes its default.
+DEMO_NAME ?= Demo Project
 BENCH_RUNS ?= 3
 
 .DEFAULT_GOAL := help
@@ -56,6 +58,7 @@ test-fast: dev ## Only the tests that render (no pip installs, no Docker)
 
 demo: dev ## Render a sample project with default answers into build/demo-project, then make dev + make test in it
 	$(VENV)/bin/copier copy --defaults --overwrite --vcs-ref HEAD \
+		-d project_name="$(DEMO_NAME)" \
 		-d python_version=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])') \
 		. $(DEMO_DIR)
 	$(MAKE) -C $(DEMO_DIR) dev
