@@ -310,10 +310,17 @@ def test_apply_against_a_local_aws_api_creates_exactly_the_planned_repository(
 
 
 def test_nothing_in_the_template_points_at_this_machine():
-    """The mirror and the local AWS API live in the tests, never in what users get."""
+    """The provider mirror and the local AWS API live in the tests, never in what users get."""
     template = Path(__file__).resolve().parents[1] / "template"
-    for path in template.rglob("*"):
-        if path.is_file():
-            text = path.read_text(errors="replace")
-            for machine_detail in ("/opt/tf-plugins", "127.0.0.1", "filesystem_mirror", "moto"):
-                assert machine_detail not in text, f"{machine_detail} in {path}"
+    infra = template / "{% if docker and ecr %}infra{% endif %}"
+    assert infra.is_dir()
+    machine_details = {
+        template: ["/opt/tf-plugins", "filesystem_mirror", "TF_PLUGIN_MIRROR"],
+        infra: ["127.0.0.1", "localhost", "endpoints", "skip_credentials_validation"],
+    }
+    for folder, details in machine_details.items():
+        for path in folder.rglob("*"):
+            if path.is_file():
+                text = path.read_text(errors="replace")
+                for detail in details:
+                    assert detail not in text, f"{detail} in {path}"

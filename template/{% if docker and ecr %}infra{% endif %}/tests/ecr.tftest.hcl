@@ -66,7 +66,7 @@ run "lifecycle_policy_keeps_newest_tagged_and_expires_old_untagged" {
   }
 
   assert {
-    condition     = aws_ecr_lifecycle_policy.this.repository == "${var.repository_name}"
+    condition     = aws_ecr_lifecycle_policy.this.repository == var.repository_name
     error_message = "The policy must be attached to the project's repository."
   }
 }
