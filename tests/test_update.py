@@ -270,7 +270,9 @@ def test_the_starter_code_is_the_users_after_the_first_render(
 OPTIONAL_PARTS = {
     # option: (answers with the part, answers without it, what `-d` turns it on/off)
     "notebooks": ({"notebooks": True}, {"notebooks": False}, "notebooks"),
-    "docker": ({"docker": True, "ecr": False}, {"docker": False}, "docker"),
+    # Off, docker takes infra/ with it; back on, ECR is asked again and
+    # --defaults answers yes (copier keeps no answer to a skipped question).
+    "docker": ({"docker": True}, {"docker": False}, "docker"),
     "ecr": ({"docker": True, "ecr": True}, {"docker": True, "ecr": False}, "ecr"),
 }
 
