@@ -75,7 +75,12 @@ def release_v0_2_0(template: Path) -> None:
     first, rest = requirements_in.read_text().split("\n", 1)
     assert first.startswith("#"), "requirements.in.jinja no longer starts with a comment"
     requirements_in.write_text(f"{first}{NEW_REQUIREMENTS_WORDING}\n{rest}")
-    for starter in ["src/{{package_name}}/pipeline.py.jinja", "tests/test_cli.py.jinja"]:
+    for starter in [
+        "src/{{package_name}}/pipeline.py.jinja",
+        "src/{{package_name}}/__main__.py.jinja",
+        "tests/test_cli.py.jinja",
+        "tests/test_pipeline.py.jinja",
+    ]:
         path = template / "template" / starter
         path.write_text(path.read_text() + f"\n{NEW_STARTER_CODE_LINE}\n")
 
@@ -255,8 +260,9 @@ def test_the_starter_code_is_the_users_after_the_first_render(
 
     copier_update(project, index_env, "--vcs-ref", NEW)
 
-    # v0.2.0 changed pipeline.py and test_cli.py; neither change is applied,
-    # and the deleted test does not come back.
+    # v0.2.0 changed all four starter files: the edited one, the deleted one
+    # and the two the user left alone. None of the changes is applied, and the
+    # deleted test does not come back.
     after = {
         name: content
         for name, content in tree(project).items()
