@@ -349,6 +349,19 @@ def test_an_update_on_a_dirty_tree_is_refused_and_changes_nothing(
     assert recorded_version(project) == OLD
 
 
+def test_make_template_update_outside_git_says_how_to_start(
+    tmp_path: Path, index_env: dict[str, str]
+):
+    project = render(tmp_path / "sales-forecast", **STANDARD_ANSWERS)
+    before = tree(project)
+
+    refused = make(project, "template-update", env=index_env, check=False)
+
+    assert refused.returncode != 0
+    assert "needs the project in git" in refused.stderr and "git init" in refused.stderr
+    assert tree(project) == before
+
+
 @pytest.mark.slow
 def test_make_template_update_installs_copier_apart_and_says_what_is_left_to_do(
     tmp_path: Path, template_repo: Path, standard_locks: Path, index_env: dict[str, str]
