@@ -17,6 +17,7 @@ Run by hand:  python tests/docker_base_image.py   (prints the image reference)
 from __future__ import annotations
 
 import hashlib
+import inspect
 import re
 import shutil
 import subprocess
@@ -38,9 +39,21 @@ TEST_IMAGE_REPOSITORY = "template-test/sales-forecast"
 RUN_ID_VARIABLE = "TEMPLATE_TEST_RUN_ID"
 
 
+# What the image is made of, besides debootstrap: docker import's changes.
+IMPORT_CHANGES = (
+    "ENV LANG=C.UTF-8",
+    # Python's ssl module and pip both read the (host's) bundle from here.
+    "ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt",
+    "ENV PIP_CERT=/etc/ssl/certs/ca-certificates.crt",
+    'CMD ["python3"]',
+)
+
+
 def builder_hash() -> str:
-    """Changes whenever this builder changes, which invalidates the cached image."""
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    """Changes whenever the recipe changes (not this file's other helpers),
+    which invalidates the cached image."""
+    recipe = repr((SUITE, PACKAGES, IMPORT_CHANGES)) + inspect.getsource(build)
+    return hashlib.sha256(recipe.encode()).hexdigest()[:16]
 
 
 def debian_mirror() -> str:
@@ -51,7 +64,7 @@ def debian_mirror() -> str:
             text = source.read_text()
         except OSError:
             continue
-        for match in re.finditer(r"(?:URIs:|^deb)\s+(?:\[[^\]]*\]\s+)?(\S+)", text, re.M):
+        for match in re.finditer(r"(?:URIs:|^deb)\s+(?:\[[^\]]*\]\s+)?(\S+)", text, re.MULTILINE):
             uri = match.group(1).rstrip("/")
             if uri.endswith("/debian"):
                 return uri
@@ -60,7 +73,14 @@ def debian_mirror() -> str:
 
 def image_is_current(docker: str = "docker") -> bool:
     result = subprocess.run(
-        [docker, "image", "inspect", "--format", f'{{{{ index .Config.Labels "{LABEL}" }}}}', IMAGE],
+        [
+            docker,
+            "image",
+            "inspect",
+            "--format",
+            f'{{{{ index .Config.Labels "{LABEL}" }}}}',
+            IMAGE,
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -73,7 +93,9 @@ def build(docker: str = "docker") -> str:
     if image_is_current(docker):
         return IMAGE
     if shutil.which("debootstrap") is None:
-        raise RuntimeError("debootstrap is not installed: run `bash .ci/start-docker.sh` (or apt-get install debootstrap)")
+        raise RuntimeError(
+            "debootstrap is not installed: run `bash .ci/start-docker.sh` (or apt-get install debootstrap)"
+        )
     with tempfile.TemporaryDirectory(prefix="stand-in-rootfs-") as work:
         rootfs = Path(work) / "rootfs"
         subprocess.run(
@@ -103,14 +125,7 @@ def build(docker: str = "docker") -> str:
                 "import",
                 "--change",
                 f"LABEL {LABEL}={builder_hash()}",
-                "--change",
-                "ENV LANG=C.UTF-8",
-                "--change",
-                "ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt",
-                "--change",
-                "ENV PIP_CERT=/etc/ssl/certs/ca-certificates.crt",
-                "--change",
-                'CMD ["python3"]',
+                *(option for change in IMPORT_CHANGES for option in ("--change", change)),
                 "-",
                 IMAGE,
             ],
@@ -135,7 +150,11 @@ def remove_test_images(run_id: str, docker: str = "docker") -> None:
         text=True,
         check=False,
     )
-    ours = [ref for ref in listing.stdout.split() if ref.startswith(f"{TEST_IMAGE_REPOSITORY}:{run_id}-")]
+    ours = [
+        ref
+        for ref in listing.stdout.split()
+        if ref.startswith(f"{TEST_IMAGE_REPOSITORY}:{run_id}-")
+    ]
     if ours:
         subprocess.run([docker, "image", "rm", "--force", *ours], capture_output=True, check=False)
 

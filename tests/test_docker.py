@@ -39,9 +39,7 @@ CACHED_MARKERS = ("Using cache", "CACHED")
 
 def pins(text: str) -> dict[str, str]:
     """{canonical name: version} of every `name==version` line."""
-    return {
-        re.sub(r"[-_.]+", "-", name).lower(): version for name, version in PIN_RE.findall(text)
-    }
+    return {re.sub(r"[-_.]+", "-", name).lower(): version for name, version in PIN_RE.findall(text)}
 
 
 def docker_problem() -> str | None:
@@ -151,7 +149,11 @@ def test_docker_run_runs_the_entry_point(
     assert re.search(r"north\s+85\.00", result.stdout), result.stdout
 
     version = make(
-        project, "docker-run", *build_args(base_image, image_tag("v1")), "ARGS=--version", env=index_env
+        project,
+        "docker-run",
+        *build_args(base_image, image_tag("v1")),
+        "ARGS=--version",
+        env=index_env,
     )
     assert f"{PACKAGE} 0.1.0" in version.stdout
 
@@ -212,7 +214,9 @@ def test_a_code_only_change_rebuilds_from_the_cached_dependency_layer(
     main.write_text(main.read_text().replace("Revenue by region", "Revenue per region"))
 
     started = time.monotonic()
-    result = make(project, "docker-build", *build_args(base_image, image_tag("code-change")), env=index_env)
+    result = make(
+        project, "docker-build", *build_args(base_image, image_tag("code-change")), env=index_env
+    )
     seconds = time.monotonic() - started
     print(f"image rebuild after a code-only change: {seconds:.1f} s")
 
@@ -242,7 +246,9 @@ def test_a_tampered_hash_in_the_lock_fails_the_build(
     text = lock.read_text()
     entry = re.search(r"^tzdata==.*?(?=^\S|\Z)", text, re.MULTILINE | re.DOTALL)
     assert entry, "the standard lock should pin tzdata"
-    tampered = re.sub(r"sha256:([0-9a-f])", lambda m: "sha256:" + ("0" if m[1] != "0" else "1"), entry[0])
+    tampered = re.sub(
+        r"sha256:([0-9a-f])", lambda m: "sha256:" + ("0" if m[1] != "0" else "1"), entry[0]
+    )
     lock.write_text(text.replace(entry[0], tampered))
 
     tag = image_tag("tampered")
@@ -250,7 +256,9 @@ def test_a_tampered_hash_in_the_lock_fails_the_build(
     assert result.returncode != 0
     assert "DO NOT MATCH THE HASHES" in result.stdout + result.stderr
     missing = subprocess.run(
-        ["docker", "image", "inspect", f"{IMAGE_REPOSITORY}:{tag}"], capture_output=True, check=False
+        ["docker", "image", "inspect", f"{IMAGE_REPOSITORY}:{tag}"],
+        capture_output=True,
+        check=False,
     )
     assert missing.returncode != 0, "a failed build must not leave a tagged image"
 
@@ -297,7 +305,9 @@ def test_freeze_from_image_refuses_bad_input_and_writes_nothing(
     image = base_image if image == "BASE" else image  # the stand-in has python3 but no pip
     before = sorted(path.name for path in standard_project.iterdir())
 
-    result = make(standard_project, "freeze-from-image", f"IMAGE={image}", env=index_env, check=False)
+    result = make(
+        standard_project, "freeze-from-image", f"IMAGE={image}", env=index_env, check=False
+    )
 
     assert result.returncode != 0
     assert message in result.stderr
@@ -310,7 +320,11 @@ def test_docker_build_without_docker_says_how_to_get_it(
     standard_project: Path, index_env: dict[str, str]
 ) -> None:
     result = make(
-        standard_project, "docker-build", "DOCKER=docker-is-not-installed", env=index_env, check=False
+        standard_project,
+        "docker-build",
+        "DOCKER=docker-is-not-installed",
+        env=index_env,
+        check=False,
     )
     assert result.returncode != 0
     assert "'docker-is-not-installed' was not found: install Docker" in result.stderr
@@ -348,7 +362,12 @@ def test_docker_run_before_docker_build_says_what_to_build(
 # ---------------------------------------------------------------- docker switched off
 def test_without_docker_the_project_has_no_image_files_or_targets(tmp_path: Path) -> None:
     project = render(tmp_path / "no-docker", **{**STANDARD_ANSWERS, "docker": False})
-    for name in (".dockerignore", "Dockerfile", "tools/freeze_from_image.py", "tools/require_docker.sh"):
+    for name in (
+        ".dockerignore",
+        "Dockerfile",
+        "tools/freeze_from_image.py",
+        "tools/require_docker.sh",
+    ):
         assert not (project / name).exists(), name
     makefile = (project / "Makefile").read_text()
     for target in ("docker-build", "docker-run", "freeze-from-image"):
