@@ -234,27 +234,47 @@ def test_a_code_only_change_rebuilds_from_the_cached_dependency_layer(
     assert "Revenue per region" in in_image(new_image, "python", "-m", PACKAGE)
 
 
-@pytest.mark.slow
-def test_a_tampered_hash_in_the_lock_fails_the_build(
-    built_image: tuple[Path, str], base_image: str, index_env: dict[str, str], tmp_path: Path
-) -> None:
-    original, _ = built_image
-    project = copy_project(original, tmp_path / "sales-forecast")
-    lock = project / "requirements.txt"
-    # As if the file on the index had been swapped: none of tzdata's recorded
-    # hashes matches what pip downloads.
-    text = lock.read_text()
+def tamper_with_tzdata(text: str) -> str:
+    """As if the file on the index had been swapped: none of tzdata's hashes match."""
     entry = re.search(r"^tzdata==.*?(?=^\S|\Z)", text, re.MULTILINE | re.DOTALL)
     assert entry, "the standard lock should pin tzdata"
     tampered = re.sub(
         r"sha256:([0-9a-f])", lambda m: "sha256:" + ("0" if m[1] != "0" else "1"), entry[0]
     )
-    lock.write_text(text.replace(entry[0], tampered))
+    return text.replace(entry[0], tampered)
 
-    tag = image_tag("tampered")
+
+def add_an_unpinned_package(text: str) -> str:
+    """A hand-added line without version or hash, as a hurried fix might add."""
+    return text + "six\n"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (tamper_with_tzdata, "THESE PACKAGES DO NOT MATCH THE HASHES"),
+        (add_an_unpinned_package, "all requirements must have their versions pinned with =="),
+    ],
+    ids=["tampered-hash", "unpinned-package"],
+)
+def test_a_lock_that_is_not_exactly_hashed_fails_the_build(
+    built_image: tuple[Path, str],
+    base_image: str,
+    index_env: dict[str, str],
+    tmp_path: Path,
+    change,
+    message: str,
+) -> None:
+    original, _ = built_image
+    project = copy_project(original, tmp_path / "sales-forecast")
+    lock = project / "requirements.txt"
+    lock.write_text(change(lock.read_text()))
+
+    tag = image_tag(f"bad-lock-{change.__name__}".replace("_", "-"))
     result = make(project, "docker-build", *build_args(base_image, tag), env=index_env, check=False)
     assert result.returncode != 0
-    assert "DO NOT MATCH THE HASHES" in result.stdout + result.stderr
+    assert message in result.stdout + result.stderr
     missing = subprocess.run(
         ["docker", "image", "inspect", f"{IMAGE_REPOSITORY}:{tag}"],
         capture_output=True,
