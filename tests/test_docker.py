@@ -67,7 +67,13 @@ def image_tag(name: str) -> str:
 
 
 def build_args(base_image: str, tag: str) -> list[str]:
-    return [f"BASE_IMAGE={base_image}", f"IMAGE_NAME={IMAGE_REPOSITORY}", f"IMAGE_TAG={tag}"]
+    # --force-rm: the classic builder would keep the container of a failed step.
+    return [
+        f"BASE_IMAGE={base_image}",
+        f"IMAGE_NAME={IMAGE_REPOSITORY}",
+        f"IMAGE_TAG={tag}",
+        "DOCKER_BUILD_ARGS=--force-rm",
+    ]
 
 
 def inspect(image: str) -> dict:
