@@ -102,7 +102,7 @@ def base_image(shared_tmp: Path) -> str:
 
 @pytest.fixture(scope="session")
 def built_image(
-    shared_tmp: Path, standard_locks: Path, base_image: str, index_env: dict[str, str]
+    shared_tmp: Path, base_image: str, standard_locks: Path, index_env: dict[str, str]
 ) -> tuple[Path, str]:
     """The standard project, committed to git, and its image from `make docker-build`.
 
