@@ -164,3 +164,22 @@ def git_commit_all(project: Path, message: str = "Initial commit") -> None:
         ],
         cwd=project,
     )
+
+
+# ---------------------------------------------------------------- docker images (test_docker.py)
+def pytest_configure(config: pytest.Config) -> None:
+    """One run id per session, inherited by the xdist workers, to tag test images."""
+    import uuid
+
+    from docker_base_image import RUN_ID_VARIABLE
+
+    os.environ.setdefault(RUN_ID_VARIABLE, uuid.uuid4().hex[:8])
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Remove this session's images once every worker is done (in the controller)."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    from docker_base_image import RUN_ID_VARIABLE, remove_test_images
+
+    remove_test_images(os.environ[RUN_ID_VARIABLE])
