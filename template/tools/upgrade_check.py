@@ -184,7 +184,9 @@ def main(argv: list[str]) -> int:
         if not upgraded:
             result = "FAILED: make upgrade could not resolve or install the new pins (see above)"
         elif not tested:
-            result = "FAILED: the tests fail with the upgraded pins; one of the changes above broke them"
+            result = (
+                "FAILED: the tests fail with the upgraded pins; one of the changes above broke them"
+            )
         else:
             result = "PASSED: the tests pass with the upgraded pins"
         text, markdown = report(project, scratch, result)
