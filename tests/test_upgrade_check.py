@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
-from conftest import LOCK_FILES, make
+from conftest import LOCK_FILES, STANDARD_ANSWERS, make, render
+from filelock import FileLock
 
 pytestmark = pytest.mark.slow
 
@@ -15,19 +17,45 @@ pytestmark = pytest.mark.slow
 HELD_BACK = ("tzdata", "2024.1")
 
 
+@pytest.fixture(scope="session")
+def held_back_locks(shared_tmp: Path, standard_locks: Path, resolving_env: dict[str, str]) -> Path:
+    """The standard locks with tzdata held at an old release, made once per session."""
+    name, version = HELD_BACK
+    project = shared_tmp / "held-back-locks"
+    with FileLock(str(shared_tmp / "held-back-locks.lock")):
+        if not (project / ".complete").exists():
+            shutil.rmtree(project, ignore_errors=True)
+            render(project, **STANDARD_ANSWERS)
+            for lock in LOCK_FILES:
+                shutil.copy2(standard_locks / lock, project / lock)
+            # `P=name==version` moves one pin to an exact version, as a user
+            # going back to a known-good release would.
+            make(project, "upgrade-package", f"P={name}=={version}", env=resolving_env)
+            assert f"\n{name}=={version} " in (project / "requirements.txt").read_text()
+            (project / ".complete").touch()
+    return project
+
+
+@pytest.fixture(scope="session")
+def resolving_env(index_env: dict[str, str], wheelhouse: Path) -> dict[str, str]:
+    """Resolve against the real index; the session's wheels save downloading them again."""
+    return {**index_env, "PIP_FIND_LINKS": str(wheelhouse)}
+
+
 @pytest.fixture
 def project_one_release_behind(
-    installed_project: Path, index_env: dict[str, str], wheelhouse: Path, tmp_path: Path
+    installed_project: Path,
+    held_back_locks: Path,
+    resolving_env: dict[str, str],
+    tmp_path: Path,
 ) -> tuple[Path, dict[str, str]]:
-    """The standard project with tzdata held at an old release, as a lock from last year would."""
-    name, version = HELD_BACK
+    """An installed project whose committed locks hold tzdata at an old release,
+    as a lock from last year would."""
+    for lock in LOCK_FILES:
+        shutil.copy2(held_back_locks / lock, installed_project / lock)
     scratch_tmp = tmp_path / "tmp"
     scratch_tmp.mkdir()
-    # The real index resolves; the session's wheels save downloading them again.
-    env = {**index_env, "PIP_FIND_LINKS": str(wheelhouse), "TMPDIR": str(scratch_tmp)}
-    make(installed_project, "upgrade-package", f"P={name}=={version}", env=env)
-    assert f"\n{name}=={version} " in (installed_project / "requirements.txt").read_text()
-    return installed_project, env
+    return installed_project, {**resolving_env, "TMPDIR": str(scratch_tmp)}
 
 
 def assert_scratch_copy_removed(output: str, env: dict[str, str]) -> None:
