@@ -126,7 +126,7 @@ def report(project: Path, scratch: Path, result: str) -> tuple[str, str]:
         text.extend(f"  {line}" for line in changes or ["(no pin changed)"])
         markdown.append(f"`{lock}`:")
         markdown.append("")
-        markdown.extend(f"- `{line.strip()}`" for line in changes or ["no pin changed"])
+        markdown.extend([f"- `{line.strip()}`" for line in changes] or ["- no pin changed"])
         markdown.append("")
         unified.extend(
             difflib.unified_diff(
