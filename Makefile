@@ -24,6 +24,7 @@ BENCH_RUNS ?= 3
 
 .DEFAULT_GOAL := help
 .PHONY: help dev lock upgrade test test-fast demo bench clean clean-venv
+.PHONY: docs
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -66,6 +67,12 @@ demo: dev ## Render a sample project with default answers into build/demo-projec
 
 bench: dev ## Print the timings users feel (render, first green, clone-and-go, no-op make dev, ...)
 	$(VENV_PYTHON) scripts/benchmark.py --runs $(BENCH_RUNS)
+
+# The documentation site: docs/questions.md is regenerated from copier.yml
+# first, so the page and the form cannot drift.
+docs: dev ## Build the documentation site into build/site (mkdocs, strict)
+	$(VENV_PYTHON) scripts/docs_questions.py --write
+	$(VENV)/bin/mkdocs build --strict --site-dir build/site
 
 clean: ## Remove build output and caches (keeps .venv)
 	rm -rf build .pytest_cache .ruff_cache

@@ -12,7 +12,8 @@ import pytest
 import yaml
 from conftest import DEFAULT_ANSWERS, render
 
-UNRENDERED = re.compile(r"\{\{|\{%|\{#")
+# `${{ ... }}` is a GitHub Actions expression, meant to stay in the workflows.
+UNRENDERED = re.compile(r"(?<!\$)\{\{|\{%|\{#")
 
 COMBINATIONS = {
     "defaults": {},

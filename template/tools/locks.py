@@ -217,22 +217,21 @@ def main(argv: list[str]) -> int:
     compile_parser.add_argument(
         "--force", action="store_true", help="compile even if the inputs are unchanged"
     )
-    compile_parser.add_argument(
-        "pip_compile_args", nargs=argparse.REMAINDER, help="after --: pip-compile options"
-    )
     check_parser = commands.add_parser("check", help="fail if a lock does not match its inputs")
     check_parser.add_argument("files", nargs="+", type=Path, help="pairs: IN LOCK [IN LOCK ...]")
     sync_parser = commands.add_parser("sync", help="make the venv hold exactly these locks")
     sync_parser.add_argument("locks", nargs="+")
+    # Everything after `--` goes to pip-compile untouched. It is split off
+    # before parsing: an argparse REMAINDER would also swallow our own options
+    # (`--force`) when they come after the file names, as the Makefile puts them.
+    pip_compile_args: list[str] = []
+    if "--" in argv:
+        split = argv.index("--")
+        argv, pip_compile_args = argv[:split], argv[split + 1 :]
     args = parser.parse_args(argv)
 
     if args.command == "compile":
-        extra = (
-            args.pip_compile_args[1:]
-            if args.pip_compile_args[:1] == ["--"]
-            else args.pip_compile_args
-        )
-        return compile_lock(args.requirements_in, args.lock, args.force, extra)
+        return compile_lock(args.requirements_in, args.lock, args.force, pip_compile_args)
     if args.command == "check":
         if len(args.files) % 2:
             parser.error("check takes pairs of files: IN LOCK [IN LOCK ...]")

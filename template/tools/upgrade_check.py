@@ -1,0 +1,207 @@
+"""`make upgrade-check`: would today's releases of our dependencies break us?
+
+Copies the project into a temporary directory, runs `make upgrade` (every pin
+to its newest allowed version), `make dev` and `make test` there, and prints
+which pins moved (a "package old -> new" list, then the unified diff of the
+locks) and the test result. The committed locks are never touched; the copy
+is removed afterwards.
+
+Exit status: 0 when the upgraded pins pass the tests (moved or not), 1 when
+the upgrade or the tests fail. With --output DIR the upgraded locks and a
+Markdown report are kept in DIR (the weekly CI job opens its pull request
+from them).
+
+Standard library only: it runs with the Python that makes the venvs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+LOCKS = ("requirements.txt", "requirements-dev.txt")
+# Never copied: environments, caches and build output are rebuilt in the copy,
+# and git history is not needed to run the tests.
+SKIPPED_NAMES = {
+    ".git",
+    ".venv",
+    "__pycache__",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".mypy_cache",
+    ".terraform",
+    "build",
+    "dist",
+}
+PIN_RE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)", re.MULTILINE)
+
+
+def pins(lock_text: str) -> dict[str, str]:
+    return {name.lower(): version for name, version in PIN_RE.findall(lock_text)}
+
+
+def pin_changes(old_text: str, new_text: str) -> list[str]:
+    """Readable lines: `name old -> new`, `+ name version`, `- name version`."""
+    old, new = pins(old_text), pins(new_text)
+    lines = []
+    for name in sorted(old.keys() | new.keys()):
+        if name not in new:
+            lines.append(f"- {name} {old[name]} (no longer needed)")
+        elif name not in old:
+            lines.append(f"+ {name} {new[name]} (new)")
+        elif old[name] != new[name]:
+            lines.append(f"  {name} {old[name]} -> {new[name]}")
+    return lines
+
+
+def without_hashes(text: str) -> list[str]:
+    """The lock's lines minus hash lines, which change with every version."""
+    kept = []
+    for line in text.splitlines():
+        if line.strip().startswith("--hash="):
+            continue
+        kept.append(line.rstrip(" \\"))
+    return kept
+
+
+def project_files(project: Path, skipped: set[str]) -> list[Path]:
+    """What a fresh checkout plus your uncommitted work holds.
+
+    In a git repository that is git's own list (tracked and new files, minus
+    ignored ones such as data/); elsewhere every file but the skipped names.
+    """
+    if (project / ".git").exists() and shutil.which("git"):
+        listing = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=project,
+            capture_output=True,
+            check=False,
+        )
+        if listing.returncode == 0:
+            names = [name for name in listing.stdout.decode().split("\0") if name]
+            return [
+                Path(name)
+                for name in names
+                if (project / name).is_file() and not skipped & set(Path(name).parts)
+            ]
+    files = []
+    for directory, subdirectories, names in os.walk(project):
+        subdirectories[:] = [name for name in subdirectories if name not in skipped]
+        for name in names:
+            files.append((Path(directory) / name).relative_to(project))
+    return files
+
+
+def copy_project(project: Path, scratch: Path, skipped: set[str]) -> None:
+    for relative in project_files(project, skipped):
+        target = scratch / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(project / relative, target, follow_symlinks=False)
+
+
+def run_make(make: str, target: str, scratch: Path, environment: dict[str, str]) -> bool:
+    print(f"\n== make {target} (in the scratch copy)", flush=True)
+    command = [make, "--no-print-directory", target]
+    return subprocess.run(command, cwd=scratch, env=environment).returncode == 0
+
+
+def report(project: Path, scratch: Path, result: str) -> tuple[str, str]:
+    """The plain-text report for the terminal and its Markdown twin."""
+    text = ["", "== Pin changes (package old -> new)"]
+    markdown = ["## Upgrade check", "", f"**Result:** {result}", "", "### Pin changes", ""]
+    unified: list[str] = []
+    for lock in LOCKS:
+        old = (project / lock).read_text(encoding="utf-8") if (project / lock).exists() else ""
+        new_path = scratch / lock
+        new = new_path.read_text(encoding="utf-8") if new_path.exists() else old
+        changes = pin_changes(old, new)
+        text.append(f"{lock}:")
+        text.extend(f"  {line}" for line in changes or ["(no pin changed)"])
+        markdown.append(f"`{lock}`:")
+        markdown.append("")
+        markdown.extend([f"- `{line.strip()}`" for line in changes] or ["- no pin changed"])
+        markdown.append("")
+        unified.extend(
+            difflib.unified_diff(
+                without_hashes(old),
+                without_hashes(new),
+                fromfile=f"{lock} (committed)",
+                tofile=f"{lock} (upgraded)",
+                lineterm="",
+            )
+        )
+    text.append("")
+    text.append("== Unified diff of the locks (hash lines left out)")
+    text.extend(unified or ["(the locks are unchanged)"])
+    text.append("")
+    text.append(f"== Test result: {result}")
+    markdown += ["<details><summary>Unified diff (hash lines left out)</summary>", ""]
+    markdown += ["```diff", *(unified or ["(the locks are unchanged)"]), "```", "", "</details>"]
+    return "\n".join(text), "\n".join(markdown) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--make", default="make", help="the make program to run in the copy")
+    parser.add_argument(
+        "--skip", action="append", default=[], help="another file or folder name not to copy"
+    )
+    parser.add_argument(
+        "--output", type=Path, help="keep the upgraded locks and report.md in this folder"
+    )
+    args = parser.parse_args(argv)
+    project = Path.cwd()
+    missing = [lock for lock in LOCKS if not (project / lock).exists()]
+    if missing:
+        print(
+            f"error: {', '.join(missing)} missing: run make lock first, so there are pins to compare.",
+            file=sys.stderr,
+        )
+        return 1
+
+    # Make variables given on our command line (PYTHON=..., VENV=...) reach
+    # the copy's make through MAKEFLAGS; the parent's jobserver must not.
+    environment = dict(os.environ)
+    environment.pop("MAKELEVEL", None)
+    with tempfile.TemporaryDirectory(prefix="upgrade-check-") as temporary:
+        scratch = Path(temporary) / project.name
+        copy_project(project, scratch, SKIPPED_NAMES | set(args.skip))
+        print(f"Trying today's releases in a scratch copy: {scratch}")
+        print("Your locks and .venv are not touched.", flush=True)
+        upgraded = run_make(args.make, "upgrade", scratch, environment)
+        tested = (
+            upgraded
+            and run_make(args.make, "dev", scratch, environment)
+            and run_make(args.make, "test", scratch, environment)
+        )
+        if not upgraded:
+            result = "FAILED: make upgrade could not resolve or install the new pins (see above)"
+        elif not tested:
+            result = (
+                "FAILED: the tests fail with the upgraded pins; one of the changes above broke them"
+            )
+        else:
+            result = "PASSED: the tests pass with the upgraded pins"
+        text, markdown = report(project, scratch, result)
+        print(text, flush=True)
+        if args.output:
+            args.output.mkdir(parents=True, exist_ok=True)
+            (args.output / "report.md").write_text(markdown, encoding="utf-8")
+            for lock in LOCKS:
+                if (scratch / lock).exists():
+                    shutil.copyfile(scratch / lock, args.output / lock)
+            print(f"Upgraded locks and report.md kept in {args.output}")
+    if tested:
+        print("To take them: make upgrade (then review and commit requirements*.txt).")
+    return 0 if tested else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
