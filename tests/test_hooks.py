@@ -8,6 +8,7 @@ repository to the freshly rendered commit, so no test sees another's files.
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import shutil
 import string
@@ -154,7 +155,10 @@ def test_a_fresh_project_passes_every_hook_on_the_first_run(
     project.git("add", "-A")
 
     result = run(
-        [".venv/bin/pre-commit", "run", "--all-files"], cwd=project.path, env=project.env, check=False
+        [".venv/bin/pre-commit", "run", "--all-files"],
+        cwd=project.path,
+        env=project.env,
+        check=False,
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
@@ -361,3 +365,63 @@ def test_a_notebook_is_committed_with_its_outputs_stripped(with_notebooks: Proje
     cell = committed["cells"][0]
     assert cell["outputs"] == [] and cell["execution_count"] is None
     assert cell["source"] == ['print("north", 85.0)']
+
+
+# ---------------------------------------------------------------- docker and terraform
+
+
+def test_a_dockerfile_mistake_is_refused_by_hadolint(standard: Project):
+    project = fresh(standard)
+    dockerfile = project.path / "jobs" / "backfill" / "Dockerfile"
+    dockerfile.parent.mkdir(parents=True)
+    # `latest` moves under you: the image-level version of an unpinned dependency.
+    dockerfile.write_text("FROM python:latest\nCOPY . /app\n")
+    project.git("add", "-A")
+
+    report = refused(project.commit("Add backfill image"), "hadolint")
+    assert "DL3007" in report
+
+    dockerfile.write_text("FROM python:3.11-slim\nCOPY . /app\n")
+    project.git("add", "-A")
+    went_through(project.commit("Add backfill image"))
+
+
+UNFORMATTED_TF = 'variable "team" {\ndefault="data"\n    type = string\n}\n'
+
+
+def test_unformatted_terraform_is_formatted_before_it_is_committed(standard: Project):
+    if shutil.which("terraform", path=standard.env["PATH"]) is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("terraform is not installed; .ci/run must provide it")
+        pytest.skip("terraform is not installed")
+    project = fresh(standard)
+    module = project.path / "infra" / "team.tf"
+    module.parent.mkdir(exist_ok=True)
+    module.write_text(UNFORMATTED_TF)
+    project.git("add", "infra/team.tf")
+
+    refused(project.commit("Tag resources with the team"), "terraform-fmt")
+    assert 'default = "data"' in module.read_text()
+
+    project.git("add", "infra/team.tf")
+    went_through(project.commit("Tag resources with the team"))
+    assert 'default = "data"' in project.git("show", "HEAD:infra/team.tf").stdout
+
+
+def test_without_terraform_the_format_hook_says_it_skipped(standard: Project):
+    project = fresh(standard)
+    module = project.path / "infra" / "team.tf"
+    module.parent.mkdir(exist_ok=True)
+    module.write_text(UNFORMATTED_TF)
+    project.git("add", "infra/team.tf")
+    no_terraform = os.pathsep.join(
+        entry
+        for entry in project.env["PATH"].split(os.pathsep)
+        if not Path(entry, "terraform").exists()
+    )
+    env = {**project.env, "PATH": no_terraform}
+
+    result = run(["git", "commit", "-m", "Team"], cwd=project.path, env=env, check=False)
+
+    went_through(result)
+    assert "terraform is not installed: skipped terraform fmt" in result.stdout
