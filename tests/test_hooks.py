@@ -426,3 +426,24 @@ def test_without_terraform_the_format_hook_says_it_skipped(standard: Project):
     went_through(result)
     # git shows the hooks' report on stderr.
     assert "terraform is not installed: skipped terraform fmt" in result.stderr
+
+
+# ---------------------------------------------------------------- make lint / make format
+
+
+def test_make_lint_refuses_what_make_format_then_fixes(standard: Project):
+    project = fresh(standard)
+    module = project.path / "src" / "sales_forecast" / "report.py"
+    untidy = 'import sys,os\nTITLE = {  "name":"Revenue" }   \n\n\n'
+    module.write_text(untidy)
+    project.git("add", "-A")
+
+    lint = make(project.path, "lint", env=project.env, check=False)
+    assert lint.returncode != 0
+    assert "- hook id: ruff-check" in lint.stdout, lint.stdout
+
+    module.write_text(untidy)  # the fixing hooks that lint ran also fixed it
+    make(project.path, "format", env=project.env)
+    assert module.read_text() == 'TITLE = {"name": "Revenue"}\n'
+    project.git("add", "-A")
+    make(project.path, "lint", env=project.env)
