@@ -60,7 +60,7 @@ def run(
         command,
         check=False,
         cwd=cwd,
-        env=dict(env) if env is not None else None,
+        env=dict(env) if env is not None else user_environment(),
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,
@@ -84,18 +84,25 @@ def shared_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
-@pytest.fixture(scope="session")
-def index_env() -> dict[str, str]:
-    """Environment for make in a rendered project, resolving against the real index."""
-    env = dict(os.environ)
-    # Keep the project's make from inheriting this test venv.
-    env.pop("VIRTUAL_ENV", None)
+def user_environment() -> dict[str, str]:
+    """The environment of a user's shell: this test venv and the outer
+    `make test` (whose MAKEFLAGS/MAKELEVEL would make a project's make print
+    "Entering directory" lines) left out."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in {"VIRTUAL_ENV", "MAKEFLAGS", "MAKELEVEL", "MFLAGS"}
+    }
     env["PATH"] = os.pathsep.join(
         entry for entry in env["PATH"].split(os.pathsep) if not entry.startswith(sys.prefix)
     )
-    env.pop("MAKEFLAGS", None)
-    env.pop("MAKELEVEL", None)
     return env
+
+
+@pytest.fixture(scope="session")
+def index_env() -> dict[str, str]:
+    """Environment for make in a rendered project, resolving against the real index."""
+    return user_environment()
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import DEFAULT_ANSWERS, render
+from conftest import DEFAULT_ANSWERS, render, run
 
 # `${{ ... }}` is a GitHub Actions expression, meant to stay in the workflows.
 UNRENDERED = re.compile(r"(?<!\$)\{\{|\{%|\{#")
@@ -116,7 +116,7 @@ def test_python_files_compile(rendered):
 
 def test_makefile_help_lists_the_contract_targets(rendered):
     project, _ = rendered
-    result = subprocess.run(["make"], cwd=project, capture_output=True, text=True, check=True)
+    result = run(["make"], cwd=project)
     for target in [
         "help",
         "venv",

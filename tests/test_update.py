@@ -106,8 +106,15 @@ def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return repo
 
 
-def project_from(template_repo: Path, destination: Path, ref: str = OLD, **answers) -> Path:
-    """Render a release, and commit the result as a user's first commit."""
+def project_from(
+    template_repo: Path, destination: Path, ref: str = OLD, locks: Path | None = None, **answers
+) -> Path:
+    """Render a release, and commit the result as a user's first commit.
+
+    With `locks`, the lock files found there are committed too, as a user
+    commits them after the first `make dev` (the session's standard locks
+    were compiled from the same files a fresh project has).
+    """
     copier.run_copy(
         str(template_repo),
         str(destination),
@@ -117,6 +124,9 @@ def project_from(template_repo: Path, destination: Path, ref: str = OLD, **answe
         vcs_ref=ref,
         quiet=True,
     )
+    if locks is not None:
+        for lock in LOCK_FILES:
+            shutil.copy2(locks / lock, destination / lock)
     git_commit_all(destination, f"Project from the template, {ref}")
     return destination
 
@@ -149,20 +159,7 @@ def unmerged(project: Path) -> list[str]:
 def test_a_project_takes_the_next_release_and_keeps_every_user_edit(
     tmp_path: Path, template_repo: Path, standard_locks: Path, offline_env: dict[str, str]
 ):
-    project = tmp_path / "sales-forecast"
-    copier.run_copy(
-        str(template_repo),
-        str(project),
-        data=STANDARD_ANSWERS,
-        defaults=True,
-        unsafe=False,
-        vcs_ref=OLD,
-        quiet=True,
-    )
-    # The session's locks were compiled from the same files: a fresh project's.
-    for lock in LOCK_FILES:
-        shutil.copy2(standard_locks / lock, project / lock)
-    git_commit_all(project, "Project from the template, v0.1.0")
+    project = project_from(template_repo, tmp_path / "sales-forecast", locks=standard_locks)
     assert recorded_version(project) == OLD
 
     # A user's month of work: a new direct dependency (relocked), a module with
@@ -366,18 +363,7 @@ def test_make_template_update_outside_git_says_how_to_start(
 def test_make_template_update_installs_copier_apart_and_says_what_is_left_to_do(
     tmp_path: Path, template_repo: Path, standard_locks: Path, index_env: dict[str, str]
 ):
-    project = tmp_path / "sales-forecast"
-    copier.run_copy(
-        str(template_repo),
-        str(project),
-        data=STANDARD_ANSWERS,
-        defaults=True,
-        vcs_ref=OLD,
-        quiet=True,
-    )
-    for lock in LOCK_FILES:
-        shutil.copy2(standard_locks / lock, project / lock)
-    git_commit_all(project)
+    project = project_from(template_repo, tmp_path / "sales-forecast", locks=standard_locks)
     edit(project / "README.md", README_TEST_LINE, "    make test    # what we test")
     commit(project, "README wording")
     # A VERSION from the environment (CI often sets one) must not steer the update.
