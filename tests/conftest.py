@@ -52,6 +52,15 @@ def render(destination: Path, **answers: object) -> Path:
     return destination
 
 
+def render_standard(destination: Path, locks: Path) -> Path:
+    """Render the standard project and put in the locks found in `locks`
+    (the session's standard locks were compiled from these very files)."""
+    project = render(destination, **STANDARD_ANSWERS)
+    for lock in LOCK_FILES:
+        shutil.copy2(locks / lock, project / lock)
+    return project
+
+
 def run(
     command: list[str], cwd: Path, env: Mapping[str, str] | None = None, check: bool = True
 ) -> subprocess.CompletedProcess[str]:
@@ -141,10 +150,7 @@ def offline_env(index_env: dict[str, str], wheelhouse: Path) -> dict[str, str]:
 @pytest.fixture
 def standard_project(tmp_path: Path, standard_locks: Path) -> Iterator[Path]:
     """A freshly rendered standard project with the session's locks committed in."""
-    project = render(tmp_path / "sales-forecast", **STANDARD_ANSWERS)
-    for lock in LOCK_FILES:
-        shutil.copy2(standard_locks / lock, project / lock)
-    yield project
+    yield render_standard(tmp_path / "sales-forecast", standard_locks)
 
 
 @pytest.fixture

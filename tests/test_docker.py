@@ -25,7 +25,14 @@ from pathlib import Path
 
 import docker_base_image
 import pytest
-from conftest import LOCK_FILES, STANDARD_ANSWERS, git_commit_all, make, render, run
+from conftest import (
+    STANDARD_ANSWERS,
+    git_commit_all,
+    make,
+    render,
+    render_standard,
+    run,
+)
 from filelock import FileLock
 
 PACKAGE = "sales_forecast"
@@ -114,9 +121,7 @@ def built_image(
     with FileLock(str(shared_tmp / "docker-project.lock")):
         if not (project / ".built").exists():
             shutil.rmtree(project, ignore_errors=True)
-            render(project, **STANDARD_ANSWERS)
-            for lock in LOCK_FILES:
-                shutil.copy2(standard_locks / lock, project / lock)
+            render_standard(project, standard_locks)
             (project / "data/raw/customers.csv").write_text("name,card\nAda,4111111111111111\n")
             (project / ".env").write_text("AWS_SECRET_ACCESS_KEY=not-for-images\n")
             (project / "src" / PACKAGE / ".env").write_text("TOKEN=not-for-images\n")

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import LOCK_FILES, STANDARD_ANSWERS, make, render
+from conftest import LOCK_FILES, make, render_standard
 from filelock import FileLock
 
 pytestmark = pytest.mark.slow
@@ -25,9 +25,7 @@ def held_back_locks(shared_tmp: Path, standard_locks: Path, resolving_env: dict[
     with FileLock(str(shared_tmp / "held-back-locks.lock")):
         if not (project / ".complete").exists():
             shutil.rmtree(project, ignore_errors=True)
-            render(project, **STANDARD_ANSWERS)
-            for lock in LOCK_FILES:
-                shutil.copy2(standard_locks / lock, project / lock)
+            render_standard(project, standard_locks)
             # `P=name==version` moves one pin to an exact version, as a user
             # going back to a known-good release would.
             make(project, "upgrade-package", f"P={name}=={version}", env=resolving_env)
