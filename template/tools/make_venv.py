@@ -39,7 +39,9 @@ def main(venv_dir: Path, stamp: Path, package: str) -> int:
     # Put src/ on the venv's path, as an editable install would; the sync
     # leaves a .pth file alone, while it would remove an editable install.
     # Written from Python, so a project path with quotes or spaces is fine.
-    purelib = sysconfig.get_paths(vars={"base": str(venv_dir), "platbase": str(venv_dir)})["purelib"]
+    purelib = sysconfig.get_paths(vars={"base": str(venv_dir), "platbase": str(venv_dir)})[
+        "purelib"
+    ]
     source = Path.cwd().joinpath("src").resolve()
     Path(purelib, f"{package}.pth").write_text(f"{source}\n", encoding="utf-8")
     stamp.parent.mkdir(parents=True, exist_ok=True)
