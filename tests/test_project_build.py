@@ -79,8 +79,8 @@ def test_a_second_make_dev_resolves_nothing_and_installs_nothing(
     site_packages = next((installed_project / ".venv" / "lib").glob("python*/site-packages"))
     before = sorted(path.name for path in site_packages.iterdir())
     result = make(installed_project, "dev", env=offline_env)
-    assert "Compiling" not in result.stdout and "Syncing" not in result.stdout
-    assert "pip" not in result.stdout + result.stderr
+    # Quiet when there is nothing to do: no resolving, no installing, no output.
+    assert result.stdout == "" and result.stderr == ""
     assert make(installed_project, "-q", "dev", env=offline_env, check=False).returncode == 0
     assert sorted(path.name for path in site_packages.iterdir()) == before
 
@@ -207,7 +207,7 @@ def test_a_fresh_clone_installs_its_committed_locks_without_changing_them(
 
     result = make(clone, "dev", env=offline_env)
 
-    assert "Compiling" not in result.stdout
+    assert "Resolving" not in result.stdout
     assert run(["git", "status", "--porcelain"], cwd=clone).stdout == ""
     make(clone, "test", env=offline_env)
 
