@@ -474,15 +474,16 @@ def asked_to_move(name: str, old: str, requirement: str | None) -> bool:
 
 
 def pin_changes(old: dict[str, str], new: dict[str, str]) -> list[str]:
-    """Readable lines: `name old -> new`, `+ name version`, `- name version`."""
+    """Readable lines: `name old -> new`, `+ name version`, `- name version`
+    (also the upgrade check's report)."""
     lines = []
     for name in sorted(old.keys() | new.keys()):
         if name not in new:
-            lines.append(f"  - {name} {old[name]} (no longer needed)")
+            lines.append(f"- {name} {old[name]} (no longer needed)")
         elif name not in old:
-            lines.append(f"  + {name} {new[name]} (new)")
+            lines.append(f"+ {name} {new[name]} (new)")
         elif old[name] != new[name]:
-            lines.append(f"    {name} {old[name]} -> {new[name]}")
+            lines.append(f"  {name} {old[name]} -> {new[name]}")
     return lines
 
 
@@ -586,7 +587,7 @@ def compile_lock(
         + (f"{len(changes)} changed:" if changes else "no existing pin moved.")
     )
     for line in changes:
-        print(line)
+        print(f"  {line}")
     # make upgrade and upgrade-package move pins on purpose; any other compile
     # may only move down what the user's own .in lines asked to.
     guarded = not (upgrade or upgrade_packages or allow_downgrade)
