@@ -52,6 +52,22 @@ def render(destination: Path, **answers: object) -> Path:
     return destination
 
 
+def copier_cli(destination: Path, *answers: str) -> subprocess.CompletedProcess[str]:
+    """`copier copy --defaults <template> <destination>` as a user types it,
+    with each of `answers` ("question=value") passed as -d."""
+    command = [str(Path(sys.executable).with_name("copier")), "copy", "--defaults"]
+    command += ["--vcs-ref", "HEAD", "--quiet"]
+    for answer in answers:
+        command += ["-d", answer]
+    return subprocess.run(
+        [*command, str(TEMPLATE_ROOT), str(destination)],
+        check=False,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+
+
 def render_standard(destination: Path, locks: Path) -> Path:
     """Render the standard project and put in the locks found in `locks`
     (the session's standard locks were compiled from these very files)."""
