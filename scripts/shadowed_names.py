@@ -6,10 +6,12 @@
 A package under src/ named like a module the project installs (numpy, six,
 _pytest, ...) would shadow it and break `make test` at collection. The list
 is every top-level module of every package in the locks of a project with
-every option on (all `dependencies`, notebooks, Docker): the project is
-rendered from this working tree, `make lock` compiles its locks against the
-real index, their wheels are downloaded, and each wheel's RECORD says what
-it installs at the top level. tests/test_shadowed_names.py fails when a
+every option on (all `dependencies`, notebooks, Docker), and of the runtime
+lock of each `dependencies` choice alone (a resolution of one package can
+pull in what the resolution of all of them does not): the project is
+rendered from this working tree, `make lock` and pip-compile compile the
+locks against the real index, their wheels are downloaded, and each wheel's
+RECORD says what it installs at the top level. tests/test_shadowed_names.py fails when a
 package of the standard locks, or a direct requirement of any option, is
 missing from the list: then run this script and commit the file.
 """
@@ -29,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "includes" / "shadowed-names.yml"
 LOCKS = ("requirements.txt", "requirements-dev.txt")
+COMPILE_FLAGS = ["--quiet", "--generate-hashes", "--allow-unsafe", "--strip-extras"]
 IMPORT_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==", re.MULTILINE)
 
@@ -89,7 +92,8 @@ def wheel_distribution(wheel: Path) -> str:
     return canonical(wheel.name.split("-")[0])
 
 
-def render_and_lock(project: Path) -> None:
+def render_and_lock(project: Path) -> list[Path]:
+    """The every-option project's locks, then one runtime lock per dependency choice."""
     import copier
 
     copier.run_copy(
@@ -102,14 +106,24 @@ def render_and_lock(project: Path) -> None:
         quiet=True,
     )
     subprocess.run(["make", "lock"], cwd=project, check=True, stdout=sys.stderr)
+    locks = [project / lock for lock in LOCKS]
+    for dependency in every_option()["dependencies"]:
+        alone = project / f"only-{dependency}.in"
+        alone.write_text(f"{dependency}\n")
+        lock = project / f"only-{dependency}.txt"
+        compile_command = [str(project / ".venv" / "bin" / "pip-compile"), *COMPILE_FLAGS]
+        compile_command += ["--output-file", str(lock), str(alone)]
+        subprocess.run(compile_command, cwd=project, check=True, stdout=sys.stderr)
+        locks.append(lock)
+    return locks
 
 
-def download(project: Path, wheels: Path) -> None:
-    command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps"]
-    command += ["--require-hashes", "--only-binary", ":all:", "--dest", str(wheels)]
-    for lock in LOCKS:
-        command += ["-r", str(project / lock)]
-    subprocess.run(command, check=True)
+def download(locks: list[Path], wheels: Path) -> None:
+    """Each lock on its own: two locks may pin different versions of a package."""
+    for lock in locks:
+        command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps"]
+        command += ["--require-hashes", "--only-binary", ":all:", "--dest", str(wheels)]
+        subprocess.run([*command, "-r", str(lock)], check=True)
 
 
 def document(modules: dict[str, str], packages: set[str]) -> str:
@@ -142,9 +156,9 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as scratch:
         project, wheels = Path(scratch) / "every-option", Path(scratch) / "wheels"
-        render_and_lock(project)
-        download(project, wheels)
-        packages = set().union(*(pinned_packages((project / lock).read_text()) for lock in LOCKS))
+        locks = render_and_lock(project)
+        download(locks, wheels)
+        packages = set().union(*(pinned_packages(lock.read_text()) for lock in locks))
         modules: dict[str, str] = {}
         for wheel in sorted(wheels.glob("*.whl")):
             for name in wheel_modules(wheel):

@@ -69,6 +69,18 @@ def test_the_project_name_defaults_to_the_destination_folder(
     assert answers(tmp_path / folder)["project_name"] == name
 
 
+@pytest.mark.parametrize(
+    ("folder", "package"), [("pytest", "pytest_project"), ("json", "json_project")]
+)
+def test_a_folder_named_like_a_taken_module_still_renders_with_defaults(
+    tmp_path: Path, folder: str, package: str
+):
+    result = copier_cli(tmp_path / folder, f"python_version={PYTHON_VERSION}")
+    assert result.returncode == 0, result.stderr
+    assert answers(tmp_path / folder)["package_name"] == package
+    assert (tmp_path / folder / "src" / package / "__init__.py").is_file()
+
+
 def test_no_invented_author_lands_in_the_license_or_the_metadata(tmp_path: Path):
     result = copier_cli(tmp_path / "sales-forecast", f"python_version={PYTHON_VERSION}")
     assert result.returncode == 0, result.stderr
