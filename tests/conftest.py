@@ -143,6 +143,29 @@ def standard_locks(shared_tmp: Path, index_env: dict[str, str]) -> Path:
 
 
 @pytest.fixture(scope="session")
+def tf_env(index_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Environment in which the project's make runs Terraform offline, or a skip saying why not."""
+    from terraform_tools import (
+        find_provider_mirror,
+        terraform_binary,
+        terraform_env,
+        unavailable,
+        write_cli_config,
+    )
+
+    if terraform_binary() is None:
+        unavailable("terraform is not installed")
+    mirror = find_provider_mirror()
+    if mirror is None:
+        unavailable(
+            "no local copy of the hashicorp/aws provider (set TF_PLUGIN_MIRROR to a "
+            "filesystem mirror holding registry.terraform.io/hashicorp/aws)"
+        )
+    config = write_cli_config(tmp_path_factory.mktemp("terraform-config"), mirror)
+    return terraform_env(index_env, config)
+
+
+@pytest.fixture(scope="session")
 def wheelhouse(shared_tmp: Path, standard_locks: Path, index_env: dict[str, str]) -> Path:
     """Every wheel the standard locks pin, downloaded once per session."""
     wheels = shared_tmp / "wheelhouse"

@@ -111,6 +111,13 @@ def test_every_rendered_file_parses_and_reads_back_the_answer(tmp_path: Path, ki
     assert re.fullmatch(r"[a-z][a-z0-9]*(-[a-z0-9]+)*", metadata["name"]), metadata["name"]
 
 
+def test_terraform_validates_with_every_hostile_answer(tmp_path: Path, tf_env: dict[str, str]):
+    """No free text reaches a .tf file today; this keeps it so, or keeps it valid."""
+    project = render_hostile(tmp_path / "project", " ".join(HOSTILE.values()))
+    validate = make(project, "infra-validate", env=tf_env)
+    assert "The configuration is valid." in validate.stdout
+
+
 def docker_problem() -> str | None:
     if shutil.which("docker") is None:
         return "the docker CLI is not installed"
