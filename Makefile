@@ -17,7 +17,8 @@ PIP_COMPILE_FLAGS ?= --generate-hashes --allow-unsafe --strip-extras \
 # pytest-xdist workers: one per core.
 PYTEST_ARGS ?= -n auto
 DEMO_DIR ?= build/demo-project
-# The one answer without a default; every other question takes its default.
+# The project name (without it, the folder name would be used); every other
+# question takes its default.
 DEMO_NAME ?= Demo Project
 BENCH_RUNS ?= 3
 

@@ -10,11 +10,11 @@ the rule its validator enforces, quoted from the validator's own message.
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 from pathlib import Path
 
+import generated_file
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,7 +36,13 @@ def questions() -> dict[str, dict]:
     merged: dict[str, dict] = {}
     for document in yaml.load_all(COPIER_YML.read_text(encoding="utf-8"), Loader=_Loader):
         for name, spec in (document or {}).items():
-            if not name.startswith("_") and isinstance(spec, dict) and "type" in spec:
+            # `when: false` marks a computed value, never asked.
+            if (
+                not name.startswith("_")
+                and isinstance(spec, dict)
+                and "type" in spec
+                and spec.get("when") is not False
+            ):
                 merged[name] = spec
     return merged
 
@@ -69,6 +75,12 @@ def _placeholder(match: re.Match[str]) -> str:
 
 
 def code(value: object, in_table: bool = False) -> str:
+    if value is None:
+        return "(none: it must be answered)"
+    if value == "":
+        return "(empty)"
+    if isinstance(value, str) and value.startswith("{%"):
+        return "(computed: see the help)"
     text = value if isinstance(value, str) else yaml.safe_dump(value, default_flow_style=True)
     text = str(text).strip().removesuffix("...").strip()
     # A Jinja condition or default is shown as its expression.
@@ -77,7 +89,7 @@ def code(value: object, in_table: bool = False) -> str:
     )
     if in_table:
         text = text.replace("|", "\\|")
-    return f"`{text}`" if text else "(none: it must be answered)"
+    return f"`{text}`"
 
 
 def page() -> str:
@@ -102,7 +114,7 @@ def page() -> str:
         lines.append(
             f"| [`{name}`](#{name}) | {spec['type']}"
             f"{' (several)' if spec.get('multiselect') else ''} "
-            f"| {code(spec.get('default', ''), in_table=True)} "
+            f"| {code(spec.get('default'), in_table=True)} "
             f"| {code(when, in_table=True) if when else 'always'} |"
         )
     current_group = None
@@ -115,7 +127,7 @@ def page() -> str:
         lines.append(
             f"- type: `{spec['type']}`{', several may be chosen' if spec.get('multiselect') else ''}"
         )
-        lines.append(f"- default: {code(spec.get('default', ''))}")
+        lines.append(f"- default: {code(spec.get('default'))}")
         if "choices" in spec:
             choices = spec["choices"]
             values = choices.values() if isinstance(choices, dict) else choices
@@ -129,24 +141,13 @@ def page() -> str:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    action = parser.add_mutually_exclusive_group()
-    action.add_argument("--write", action="store_true", help=f"write {PAGE.relative_to(ROOT)}")
-    action.add_argument("--check", action="store_true", help="fail if the page is stale")
-    args = parser.parse_args(argv)
-    text = page()
-    if args.write:
-        PAGE.write_text(text, encoding="utf-8")
-    elif args.check:
-        if not PAGE.exists() or PAGE.read_text(encoding="utf-8") != text:
-            print(
-                f"error: {PAGE.relative_to(ROOT)} does not match copier.yml: run make docs.",
-                file=sys.stderr,
-            )
-            return 1
-    else:
-        sys.stdout.write(text)
-    return 0
+    return generated_file.main(
+        argv,
+        description=__doc__.splitlines()[0],
+        output=PAGE,
+        text=page,
+        fix="it does not match copier.yml: run make docs.",
+    )
 
 
 if __name__ == "__main__":

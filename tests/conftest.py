@@ -53,6 +53,22 @@ def render(destination: Path, **answers: object) -> Path:
     return destination
 
 
+def copier_cli(destination: Path, *answers: str) -> subprocess.CompletedProcess[str]:
+    """`copier copy --defaults <template> <destination>` as a user types it,
+    with each of `answers` ("question=value") passed as -d."""
+    command = [str(Path(sys.executable).with_name("copier")), "copy", "--defaults"]
+    command += ["--vcs-ref", "HEAD", "--quiet"]
+    for answer in answers:
+        command += ["-d", answer]
+    return subprocess.run(
+        [*command, str(TEMPLATE_ROOT), str(destination)],
+        check=False,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+
+
 def render_standard(destination: Path, locks: Path) -> Path:
     """Render the standard project and put in the locks found in `locks`
     (the session's standard locks were compiled from these very files)."""
@@ -125,6 +141,29 @@ def standard_locks(shared_tmp: Path, index_env: dict[str, str]) -> Path:
             render(project, **STANDARD_ANSWERS)
             make(project, "lock", env=index_env)
     return project
+
+
+@pytest.fixture(scope="session")
+def tf_env(index_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Environment in which the project's make runs Terraform offline, or a skip saying why not."""
+    from terraform_tools import (
+        find_provider_mirror,
+        terraform_binary,
+        terraform_env,
+        unavailable,
+        write_cli_config,
+    )
+
+    if terraform_binary() is None:
+        unavailable("terraform is not installed")
+    mirror = find_provider_mirror()
+    if mirror is None:
+        unavailable(
+            "no local copy of the hashicorp/aws provider (set TF_PLUGIN_MIRROR to a "
+            "filesystem mirror holding registry.terraform.io/hashicorp/aws)"
+        )
+    config = write_cli_config(tmp_path_factory.mktemp("terraform-config"), mirror)
+    return terraform_env(index_env, config)
 
 
 @pytest.fixture(scope="session")

@@ -25,12 +25,7 @@ from ecr_lifecycle import Image, expired_images
 from ecr_policy_rules import problems
 from terraform_tools import (
     OFFLINE_PROVIDER_OVERRIDE,
-    find_provider_mirror,
     local_aws_api_override,
-    terraform_binary,
-    terraform_env,
-    unavailable,
-    write_cli_config,
 )
 
 INFRA_TARGETS = ["infra-fmt", "infra-validate", "infra-test", "infra-plan"]
@@ -47,21 +42,6 @@ ECR_CHECKS = {"CKV_AWS_51", "CKV_AWS_136", "CKV_AWS_163"}  # immutable tags, KMS
 
 
 # ---------------------------------------------------------------- fixtures
-@pytest.fixture(scope="session")
-def tf_env(index_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """Environment in which the project's make runs Terraform offline, or a skip saying why not."""
-    if terraform_binary() is None:
-        unavailable("terraform is not installed")
-    mirror = find_provider_mirror()
-    if mirror is None:
-        unavailable(
-            "no local copy of the hashicorp/aws provider (set TF_PLUGIN_MIRROR to a "
-            "filesystem mirror holding registry.terraform.io/hashicorp/aws)"
-        )
-    config = write_cli_config(tmp_path_factory.mktemp("terraform-config"), mirror)
-    return terraform_env(index_env, config)
-
-
 def without_colours(text: str) -> str:
     return re.sub(r"\x1b\[[0-9;]*m", "", text)
 

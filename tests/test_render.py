@@ -145,7 +145,8 @@ def test_license_matches_the_answer(rendered):
         "Proprietary": "All rights reserved",
     }[answers.get("license", "MIT")]
     assert expected in text
-    assert "Data Team" in text
+    # No author was given, so the copyright is the project's authors', not an invented name.
+    assert "The Sales Forecast authors" in text
 
 
 def test_data_stays_out_of_git_but_its_folders_are_kept(rendered, tmp_path: Path):

@@ -372,7 +372,19 @@ def test_make_template_update_installs_copier_apart_and_says_what_is_left_to_do(
     result = make(project, "template-update", f"VERSION={NEW}", env=env)
 
     assert recorded_version(project) == NEW
-    assert (project / ".venv" / "tools" / "copier" / "bin" / "copier").exists()
+    # The copier installed is the one the template pins (tools/copier-requirements.txt).
+    pinned = re.search(
+        r"^copier==(\S+)", (project / "tools" / "copier-requirements.txt").read_text(), re.MULTILINE
+    )
+    version = run([str(project / ".venv/tools/copier/bin/copier"), "--version"], cwd=project).stdout
+    assert pinned and pinned.group(1) in version
+    assert (
+        f"Installing copier=={pinned.group(1)} from tools/copier-requirements.txt" in result.stdout
+    )
+    # The update says what it changed, then what is left to do.
+    assert "What the update changed" in result.stdout
+    assert re.search(r"^  UU README\.md$", result.stdout, re.MULTILINE), result.stdout
+    assert re.search(r"^ +M requirements\.in$", result.stdout, re.MULTILINE), result.stdout
     assert "Resolve the <<<<<<< markers the update left in:\n  README.md" in result.stdout
     assert "run make dev (or make lock) to regenerate the locks" in result.stdout
     # The copier venv lives in the ignored .venv: only the update itself is in git status.
@@ -398,7 +410,66 @@ def test_every_changelog_entry_says_what_it_brings_and_what_a_project_must_do():
     assert entries, "CHANGELOG.md has no release entries"
     for entry in entries:
         heading = entry.splitlines()[0]
-        assert re.match(r"^v\d+\.\d+\.\d+ \(\d{4}-\d{2}-\d{2}\)$", heading), heading
+        # Released entries are dated tags; the next release collects under "Unreleased".
+        assert re.match(r"^(v\d+\.\d+\.\d+ \(\d{4}-\d{2}-\d{2}\)|Unreleased)$", heading), heading
         assert "### What an update brings" in entry, heading
         assert re.search(r"^### Action needed\n\n\S", entry, re.MULTILINE), heading
     assert entries[-1].startswith("v0.1.0 "), "the oldest entry should be v0.1.0"
+
+
+# ---------------------------------------------------------------- newer releases
+def doctor_lines(project: Path, env: dict[str, str]) -> list[str]:
+    result = make(project, "doctor", env={**env, "COPIER": str(COPIER)}, check=False)
+    return [line for line in result.stdout.splitlines() if "template updates" in line]
+
+
+def test_make_doctor_says_when_a_newer_template_release_is_out(
+    tmp_path: Path, template_repo: Path, index_env: dict[str, str]
+):
+    old = project_from(template_repo, tmp_path / "old")
+    assert doctor_lines(old, index_env) == [
+        (
+            "FIX  template updates: release 0.2.0 of the template is out (this project has"
+            " 0.1.0): run make template-update (the template's CHANGELOG.md says what it brings)"
+        )
+    ]
+    new = project_from(template_repo, tmp_path / "new", ref=NEW)
+    assert doctor_lines(new, index_env) == ["OK   template updates: on the newest template release"]
+
+
+def test_make_doctor_does_not_hang_or_fail_on_an_unreachable_template(
+    tmp_path: Path, template_repo: Path, index_env: dict[str, str]
+):
+    project = project_from(template_repo, tmp_path / "sales-forecast")
+    answers_file = project / ".copier-answers.yml"
+    answers_file.write_text(
+        answers_file.read_text().replace(str(template_repo), str(tmp_path / "gone"))
+    )
+    assert doctor_lines(project, index_env) == [
+        (
+            "OK   template updates: not checked (copier check-update failed: offline,"
+            " or the template's repository is out of reach)"
+        )
+    ]
+    # Without any copier at hand it says so, and does not install one.
+    result = make(project, "doctor", env=index_env, check=False)
+    assert "OK   template updates: not checked (no copier yet" in result.stdout
+    assert not (project / ".venv" / "tools").exists()
+
+
+@pytest.mark.slow
+def test_make_template_update_relock_leaves_the_locks_current(
+    tmp_path: Path, template_repo: Path, standard_locks: Path, offline_env: dict[str, str]
+):
+    project = project_from(template_repo, tmp_path / "sales-forecast", locks=standard_locks)
+    env = {**offline_env, "COPIER": str(COPIER)}
+
+    result = make(project, "template-update", f"VERSION={NEW}", "RELOCK=1", env=env)
+
+    assert recorded_version(project) == NEW
+    assert re.search(r"^ +M requirements\.in$", result.stdout, re.MULTILINE), result.stdout
+    assert "run make dev (or make lock)" not in result.stdout
+    make(project, "check-lock", env=env)
+    changed = {line[3:] for line in git(project, "status", "--porcelain").splitlines()}
+    # requirements.in changed, so its lock was recompiled (the dev lock only if it must).
+    assert {"requirements.in", "requirements.txt"} <= changed

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import PYTHON_VERSION, TEMPLATE_ROOT
-
-COPIER = Path(sys.executable).with_name("copier")
+from conftest import PYTHON_VERSION, TEMPLATE_ROOT, copier_cli
 
 # question, bad value, words the message must contain
 BAD_ANSWERS = [
@@ -22,9 +19,19 @@ BAD_ANSWERS = [
     ("package_name", "2fast", "not a valid import name"),
     ("package_name", "class", "keyword or standard-library module"),
     ("package_name", "json", "keyword or standard-library module"),
-    ("package_name", "pandas", "also a selected dependency"),
-    ("author_name", " ", "must not be empty"),
-    ("author_name", "", "must not be empty"),
+    # A module the project installs: from the runtime lock (pandas, and six
+    # under it), the dev lock (pytest's _pytest), the notebook kernel's
+    # dependencies (traitlets), and the project's own tests/ folder.
+    ("package_name", "pandas", "a module of pandas, which the project installs"),
+    ("package_name", "six", "a module of six, which the project installs"),
+    ("package_name", "_pytest", "a module of pytest, which the project installs"),
+    ("package_name", "traitlets", "a module of traitlets, which the project installs"),
+    ("package_name", "tests", "the project's own tests/ folder"),
+    ("project_name", "Sales\nForecast", "one line of text"),
+    ("description", "Sales\nforecast", "one line of text"),
+    ("description", "Sales\tforecast", "one line of text"),
+    ("author_name", " ", "only spaces"),
+    ("author_name", "Ana\nLima", "one line of text"),
     ("author_email", "not-an-email", "not an e-mail address"),
     ("author_email", "a@b", "not an e-mail address"),
     ("aws_region", "us-east", "not an AWS region code"),
@@ -46,27 +53,8 @@ BAD_ANSWERS = [
 
 
 def copier_copy(destination: Path, **answers: str) -> subprocess.CompletedProcess[str]:
-    command = [
-        str(COPIER),
-        "copy",
-        "--defaults",
-        "--vcs-ref",
-        "HEAD",
-        "--quiet",
-        "-d",
-        "project_name=Sales Forecast",
-        "-d",
-        f"python_version={PYTHON_VERSION}",
-    ]
-    for question, value in answers.items():
-        command += ["-d", f"{question}={value}"]
-    return subprocess.run(
-        [*command, str(TEMPLATE_ROOT), str(destination)],
-        check=False,
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-    )
+    given = {"project_name": "Sales Forecast", "python_version": PYTHON_VERSION, **answers}
+    return copier_cli(destination, *(f"{question}={value}" for question, value in given.items()))
 
 
 @pytest.mark.parametrize(

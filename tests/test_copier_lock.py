@@ -1,0 +1,44 @@
+"""The copier a project's `make template-update` installs is the one the
+template is tested with: copied, hashes and all, from this repository's
+requirements.txt (the one place its version is written)."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import re
+import sys
+
+import yaml
+from conftest import TEMPLATE_ROOT
+from packaging.version import Version
+
+sys.path.insert(0, str(TEMPLATE_ROOT / "scripts"))
+import copier_lock
+
+
+def test_the_projects_copier_lock_is_copied_from_the_repos_requirements():
+    assert copier_lock.main(["--check"]) == 0, "run python scripts/copier_lock.py --write"
+
+
+def test_every_pin_of_the_projects_copier_lock_is_hash_checked_and_complete():
+    text = copier_lock.OUTPUT.read_text(encoding="utf-8")
+    blocks = re.split(r"\n(?=[A-Za-z0-9])", text.split("\n", 5)[-1])
+    pins = [block for block in blocks if "==" in block]
+    assert pins and all("--hash=sha256:" in block for block in pins)
+    # What the tests run with is what the projects get.
+    tested = importlib.metadata.version("copier")
+    assert copier_lock.pinned_copier(text) == tested
+    installed = {
+        re.sub(r"[-_.]+", "-", dist.metadata["Name"]).lower()
+        for dist in importlib.metadata.distributions()
+    }
+    assert {block.split("==")[0] for block in pins} <= installed
+
+
+def test_the_minimum_copier_version_has_the_sandbox_fixes_and_is_not_above_the_tested_one():
+    settings = next(
+        yaml.safe_load_all((TEMPLATE_ROOT / "copier.yml").read_text().replace("!include", "#"))
+    )
+    minimum = Version(settings["_min_copier_version"])
+    assert minimum >= Version("9.17.2")
+    assert minimum <= Version(copier_lock.pinned_copier(copier_lock.OUTPUT.read_text()))
