@@ -11,6 +11,7 @@ more about a target, say it there (one line: it is what `make help` prints).
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -33,12 +34,26 @@ line each (the descriptions below are those lines, for a project named Sales
 Forecast). Targets are real files and stamps where that saves work, so
 repeating one with nothing changed does nothing. It works with GNU Make 3.81
 (macOS) and 4.x.
-
-Variables (set on the command line, e.g. `make dev PYTHON=/opt/python3.12/bin/python3`):
-`PYTHON` (the interpreter that creates `.venv`, default `python<version from
-.python-version>`), `VENV` (default `.venv`), `PIP_COMPILE_FLAGS`,
-`PYTEST_ARGS`.
 """
+
+# The variables a user sets on the command line, with what to know about
+# each; the page lists those the rendered Makefile defines (`NAME ?= ...`).
+VARIABLES = (
+    (
+        "PYTHON",
+        "the interpreter that creates `.venv`, default `python<version from .python-version>`",
+    ),
+    ("VENV", "default `.venv`"),
+    (
+        "LOCK_ENGINE",
+        (
+            "`pip-tools` or `uv`, default the `lock_engine` answer:"
+            " see [Choosing a lock engine](lock-engines.md)"
+        ),
+    ),
+    ("PIP_COMPILE_FLAGS", ""),
+    ("PYTEST_ARGS", ""),
+)
 
 # The guide to read next, after the section of the answers that bring its targets.
 SECTION_GUIDES = {
@@ -56,8 +71,22 @@ SECTION_GUIDES = {
 }
 
 
+def variables() -> str:
+    makefile = (rendered_project.project(rendered_project.BASE) / "Makefile").read_text()
+    listed = [
+        f"`{name}` ({note})" if note else f"`{name}`"
+        for name, note in VARIABLES
+        if re.search(rf"^{name} *\?=", makefile, re.MULTILINE)
+    ]
+    return (
+        "Variables (set on the command line, e.g. `make dev PYTHON=/opt/python3.12/bin/python3`): "
+        + ", ".join(listed)
+        + "."
+    )
+
+
 def page() -> str:
-    lines = [INTRO.rstrip("\n")]
+    lines = [INTRO.rstrip("\n"), "", variables()]
     no_targets = []
     for label, targets in rendered_project.by_variant(rendered_project.make_help):
         if not targets:

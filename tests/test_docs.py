@@ -128,6 +128,13 @@ def test_every_make_target_of_a_project_with_every_part_is_on_the_page_with_its_
             assert all(note.split("`: ", 1)[1] in expected for note in with_answers), target
         else:
             assert rows[target] == expected, target
+    # The variables it lists are the ones the Makefile lets you set.
+    makefile = (rendered_project.project(rendered_project.BASE) / "Makefile").read_text()
+    listed = re.findall(r"`([A-Z_]+)`", page.split("Variables", 1)[1].split("\n", 1)[0])
+    assert {"PYTHON", "VENV", "PYTEST_ARGS"} <= set(listed)
+    assert [
+        name for name in listed if not re.search(rf"^{name} *\?=", makefile, re.MULTILINE)
+    ] == []
     # Every `make x` the page's own prose names is a real target.
     named = set(re.findall(r"`make ([a-z][a-z-]*)", page))
     assert named - set(everything) == set(), "the page names targets that do not exist"
