@@ -61,10 +61,15 @@ demo: dev ## Render a sample project with default answers into build/demo-projec
 bench: dev ## Print the timings users feel (render, first green, clone-and-go, no-op make dev, ...)
 	$(VENV_PYTHON) scripts/benchmark.py --runs $(BENCH_RUNS)
 
-# The documentation site: docs/questions.md is regenerated from copier.yml
-# first, so the page and the form cannot drift.
-docs: dev ## Build the documentation site into build/site (mkdocs, strict)
+# The documentation site. The generated pages are regenerated first, so they
+# cannot drift: docs/questions.md from copier.yml, docs/make-targets.md from
+# the rendered Makefile's `make help`, the hooks table in docs/hooks.md from
+# the rendered .pre-commit-config.yaml, and the picture docs/flow.svg.
+docs: dev ## Regenerate the generated docs pages, then build the site into build/site (mkdocs, strict)
 	$(VENV_PYTHON) scripts/docs_questions.py --write
+	$(VENV_PYTHON) scripts/docs_make_targets.py --write
+	$(VENV_PYTHON) scripts/docs_hooks.py --write
+	$(VENV_PYTHON) scripts/docs_flow.py --write
 	$(VENV)/bin/mkdocs build --strict --site-dir build/site
 
 clean: ## Remove build output and caches (keeps .venv)

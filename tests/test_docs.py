@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
+import pytest
 import yaml
-from conftest import TEMPLATE_ROOT, make, render
+from conftest import TEMPLATE_ROOT
 
 DOCS = TEMPLATE_ROOT / "docs"
 sys.path.insert(0, str(TEMPLATE_ROOT / "scripts"))
+import docs_flow
+import docs_hooks
+import docs_make_targets
 import docs_questions
+import rendered_project
 
-# Every optional part switched on, so `make help` lists every target there is.
-EVERYTHING = {"docker": True, "ecr": True, "ci": "github", "notebooks": True}
 MARKDOWN_LINK = re.compile(r"\]\(([^)\s]+)\)")
 
 
@@ -36,6 +41,15 @@ def test_the_site_builds_in_strict_mode(tmp_path: Path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / "site" / "index.html").exists()
     assert (tmp_path / "site" / "how-to" / "upgrade-safely" / "index.html").exists()
+    # The home page shows the flow picture, and no page loads anything from
+    # another host when opened (no CDN script, no web fonts).
+    assert (tmp_path / "site" / "flow.svg").read_text() == (DOCS / "flow.svg").read_text()
+    assert 'src="flow.svg"' in (tmp_path / "site" / "index.html").read_text()
+    for page in (tmp_path / "site").rglob("*.html"):
+        remote = re.findall(
+            r'<(?:script|link)[^>]+(?:src|href)="(?:https?:)?//[^"]+', page.read_text()
+        )
+        assert remote == [], f"{page.name} loads from the network: {remote}"
 
 
 def test_every_page_in_docs_is_in_the_navigation():
@@ -86,16 +100,131 @@ def test_the_questions_page_would_notice_a_new_question(monkeypatch, tmp_path: P
     assert docs_questions.page() != (DOCS / "questions.md").read_text()
 
 
-def test_every_make_target_of_a_generated_project_is_documented(
-    tmp_path: Path, index_env: dict[str, str]
-):
-    project = render(tmp_path / "project", **EVERYTHING)
-    help_text = make(project, "help", env=index_env).stdout
-    targets = re.findall(r"^  ([a-zA-Z][a-zA-Z_-]*)\s", help_text, re.MULTILINE)
-    assert {"dev", "test", "lock", "upgrade", "upgrade-check", "check-lock"} <= set(targets)
+def test_the_make_targets_page_is_generated_from_make_help_and_up_to_date():
+    assert (DOCS / "make-targets.md").read_text() == docs_make_targets.page(), (
+        "docs/make-targets.md is stale: run make docs (it regenerates the page from the"
+        " rendered projects' make help)"
+    )
+
+
+def test_every_make_target_of_a_project_with_every_part_is_on_the_page_with_its_help_line():
+    """The page's variants cover a project with every optional part switched on."""
+    everything = rendered_project.make_help(
+        {**rendered_project.BASE, **rendered_project.EVERYTHING}
+    )
+    assert {"dev", "test", "lock", "upgrade", "upgrade-check", "check-lock"} <= set(everything)
+    assert {"docker-build", "infra-fmt", "infra-plan"} <= set(everything)
     page = (DOCS / "make-targets.md").read_text()
-    undocumented = [target for target in targets if f"`make {target}" not in page]
-    assert undocumented == [], f"add these to docs/make-targets.md: {undocumented}"
+    rows = dict(re.findall(r"^\| `make ([a-z-]+)` \| (.*) \|$", page, re.MULTILINE))
+    missing = [target for target in everything if target not in rows]
+    assert missing == [], f"add a variant to scripts/rendered_project.py that brings: {missing}"
+    # The page says what the Makefile does: infra-fmt rewrites, it does not check.
+    assert rows["infra-fmt"] == "Format the Terraform files in infra/"
+    for target, text in everything.items():
+        first, *with_answers = rows[target].split("; with `")
+        expected = rendered_project.markdown_cell(text)
+        if with_answers:  # `make format` runs more fixers with notebooks and Terraform
+            assert expected.startswith(first), target
+            assert all(note.split("`: ", 1)[1] in expected for note in with_answers), target
+        else:
+            assert rows[target] == expected, target
+    # The variables it lists are the ones the Makefile lets you set.
+    makefile = (rendered_project.project(rendered_project.BASE) / "Makefile").read_text()
+    listed = re.findall(r"`([A-Z_]+)`", page.split("Variables", 1)[1].split("\n", 1)[0])
+    assert {"PYTHON", "VENV", "PYTEST_ARGS"} <= set(listed)
+    assert [
+        name for name in listed if not re.search(rf"^{name} *\?=", makefile, re.MULTILINE)
+    ] == []
+    # Every `make x` the page's own prose names is a real target.
+    named = set(re.findall(r"`make ([a-z][a-z-]*)", page))
+    assert named - set(everything) == set(), "the page names targets that do not exist"
+
+
+def test_the_make_targets_page_says_which_answers_bring_each_target():
+    page = (DOCS / "make-targets.md").read_text()
+    sections = dict(re.findall(r"^## (.+)\n((?:(?!^## ).*\n)*)", page, re.MULTILINE))
+    assert "`make dev`" in sections["Every project"]
+    assert "`make docker-build`" not in sections["Every project"]
+    assert "`make docker-build`" in sections["With `docker: true`"]
+    assert "`make infra-test`" in sections["With `docker: true` and `ecr: true`"]
+    assert "`make infra-test`" not in sections["With `docker: true`"]
+
+
+def test_a_reworded_make_help_line_changes_the_generated_page(monkeypatch, tmp_path: Path):
+    """Drift is caught: the page follows the `## ` comment in template/Makefile.jinja."""
+    copy = tmp_path / "template-copy"
+    shutil.copytree(TEMPLATE_ROOT / "template", copy / "template")
+    for name in ("copier.yml", "includes"):
+        source = TEMPLATE_ROOT / name
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, copy / name)
+    makefile = copy / "template" / "Makefile.jinja"
+    old = "## Format the Terraform files in infra/\n"
+    assert old in makefile.read_text()
+    makefile.write_text(
+        makefile.read_text().replace(old, "## Check the Terraform formatting of infra/\n")
+    )
+    monkeypatch.setattr(rendered_project, "ROOT", copy)
+    rendered_project.render.cache_clear()
+    try:
+        page = docs_make_targets.page()
+    finally:
+        rendered_project.render.cache_clear()
+    assert "| `make infra-fmt` | Check the Terraform formatting of infra/ |" in page
+    assert page != (DOCS / "make-targets.md").read_text()
+
+
+def test_the_hooks_table_is_generated_from_the_pre_commit_config_and_up_to_date():
+    assert (DOCS / "hooks.md").read_text() == docs_hooks.page(), (
+        "the hooks table in docs/hooks.md is stale: run make docs (it regenerates the table"
+        " from the rendered .pre-commit-config.yaml)"
+    )
+
+
+def test_every_hook_of_a_project_with_every_part_is_in_the_table_with_its_answers():
+    everything = rendered_project.hooks({**rendered_project.BASE, **rendered_project.EVERYTHING})
+    assert {"ruff-check", "lock-drift", "nbstripout", "hadolint", "terraform-fmt"} <= set(
+        everything
+    )
+    page = (DOCS / "hooks.md").read_text()
+    rows = {
+        hook: (name, answers)
+        for hook, name, answers in re.findall(
+            r"^\| `([a-z-]+)` \| (.*) \| (.*) \|$", page, re.MULTILINE
+        )
+    }
+    assert set(everything) - set(rows) == set(), "a variant is missing: see rendered_project.py"
+    assert rows["lock-drift"][1] == "always"
+    assert rows["nbstripout"][1] == "`notebooks: true`"
+    assert rows["hadolint"][1] == "`docker: true`"
+    assert rows["terraform-fmt"][1] == "`docker: true` and `ecr: true`"
+    for hook, name in everything.items():
+        assert rows[hook][0] == rendered_project.markdown_cell(name), hook
+    # The hand-written prose around the table is kept.
+    assert "## Why the hooks run from `.venv`" in page
+
+
+def test_the_hooks_table_generator_names_the_missing_markers(monkeypatch, tmp_path: Path):
+    page = tmp_path / "hooks.md"
+    page.write_text("# Commit hooks\n\nNo markers here.\n")
+    monkeypatch.setattr(docs_hooks, "PAGE", page)
+    with pytest.raises(SystemExit, match="must hold the marker comments"):
+        docs_hooks.page()
+    assert page.read_text() == "# Commit hooks\n\nNo markers here.\n"
+
+
+def test_the_flow_picture_is_up_to_date_and_well_formed_svg():
+    svg = (DOCS / "flow.svg").read_text()
+    assert svg == docs_flow.svg(), "docs/flow.svg is stale: run make docs"
+    root = ElementTree.fromstring(svg)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    texts = " ".join(
+        element.text or "" for element in root.iter("{http://www.w3.org/2000/svg}text")
+    )
+    for name in ("requirements.in", "requirements.txt", ".venv", "Docker image", "CI"):
+        assert name in texts
+    for check in ("git commit (hooks)", "make check-lock", "CI jobs", "make docker-build"):
+        assert check in texts
+    assert "<script" not in svg and "href='http" not in svg
 
 
 def test_every_how_to_the_users_need_is_there():

@@ -26,6 +26,15 @@ in between (a merge, a hand edit, a Ctrl-C, a lagging mirror):
 Output from pip and pip-compile passes through a filter that hides the
 credentials of index URLs. Standard library only: `check` runs before any
 venv exists.
+
+The locks follow pip's hash-checking mode [1] (every requirement pinned with
+`==` and its hashes, so `--require-hashes` installs exactly them), written by
+pip-tools' pip-compile with --generate-hashes [2]; index URLs stay out of
+them as pip-compile's --no-emit-index-url allows [2].
+
+References
+[1] pip, Secure installs: https://pip.pypa.io/en/stable/topics/secure-installs/#hash-checking-mode
+[2] pip-tools documentation: https://pip-tools.readthedocs.io/en/stable/
 """
 
 from __future__ import annotations

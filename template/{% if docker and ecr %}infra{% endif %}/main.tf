@@ -1,6 +1,6 @@
 # The repository the project's image is pushed to. Old images are the way
 # back to a set of pins that worked (pull one, `make freeze-from-image`), so
-# a tag is never moved once pushed, every push is scanned, and nothing here
+# a tag is never moved once pushed [1], every push is scanned [2], and nothing here
 # can delete the repository while it still holds images.
 
 resource "aws_ecr_repository" "this" {
@@ -21,7 +21,7 @@ resource "aws_ecr_repository" "this" {
 }
 
 locals {
-  # The lifecycle policy is built here and nowhere else. ECR stores the rules
+  # The lifecycle policy is built here and nowhere else [3][4]. ECR stores the rules
   # sorted by rulePriority, so they are written in that order (and with no
   # null fields) to make a second plan show no changes. The two rules select
   # disjoint images: untagged ones expire by age, tagged ones by count.
@@ -57,3 +57,13 @@ resource "aws_ecr_lifecycle_policy" "this" {
   repository = aws_ecr_repository.this.name
   policy     = local.lifecycle_policy
 }
+
+# References
+# [1] Amazon ECR, Preventing image tags from being overwritten:
+#     https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html
+# [2] Amazon ECR, Scan images for OS vulnerabilities (basic scanning):
+#     https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning-basic.html
+# [3] Amazon ECR, Lifecycle policy properties (rulePriority, tagStatus, countType):
+#     https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_parameters.html
+# [4] Amazon ECR, Examples of lifecycle policies:
+#     https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_examples.html
