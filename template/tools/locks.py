@@ -1,49 +1,154 @@
-"""Keep the hash-checked lock files in step with requirements*.in, safely.
+"""Keep requirements*.txt true to requirements*.in, and .venv true to both.
 
-The Makefile calls this for three jobs that plain pip-compile/pip-sync do not
-do on their own:
+The Makefile calls this for everything that reads or writes a lock or syncs
+the venv, because each promise below must hold whatever happened to the files
+in between (a merge, a hand edit, a Ctrl-C, a lagging mirror):
 
-* compile: recompile a lock only when its inputs really changed. Make decides
-  by file times, which a fresh git clone sets arbitrarily, so each lock records
-  a fingerprint of its inputs (the .in file, every file it includes with -c or
-  -r, and .python-version); a lock whose fingerprint still matches is kept
-  byte for byte. Compiling goes to a temporary file that replaces the lock only
-  on success, so a failed resolve (network down, conflicting pins) leaves the
-  old lock exactly as it was.
-* check: fail, naming the file, when a lock no longer matches its inputs.
-* sync: make the venv hold exactly the locked packages (pip-sync), or, in a
-  brand-new venv that has nothing to remove, install the locks directly.
+* lock: compile a lock whenever its inputs or its own content changed.
+  Make's file times cannot decide that (a fresh clone or `git checkout --ours`
+  sets them arbitrarily), so each lock ends with two fingerprints: one of its
+  inputs (the .in file, the files it includes with -c/-r, .python-version) and
+  one of its own content. A lock whose fingerprints match is kept byte for
+  byte; a hand-edited lock is rewritten from its inputs; a lock with merge
+  conflict markers is recompiled keeping the pins both sides agree on. Every
+  compile prints the pins that moved, and refuses to downgrade a pin nobody
+  asked to move (--allow-downgrade accepts it). All locks of a run are
+  written together or not at all.
+* check: fail, naming the file and the fix, when a lock is not exactly what
+  `lock` would keep (the lock-drift hook, `make check-lock`, `make doctor`).
+* sync: lock, then make the venv hold exactly the locked packages: install
+  what is missing (hashes required), remove what is not locked. A stamp of
+  the installed set makes a no-op run instant, and any change to the venv
+  (a package installed by hand, an interrupted install) is seen next time.
+* status: say whether the venv holds exactly the locks, checked package by
+  package (`make doctor`).
 
-Standard library only: `check` runs before any venv exists.
+Output from pip and pip-compile passes through a filter that hides the
+credentials of index URLs. Standard library only: `check` runs before any
+venv exists.
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
-import importlib.util
 import os
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
+import time
 from pathlib import Path
 
-FINGERPRINT_PREFIX = "# inputs-sha256: "
-FINGERPRINT_RE = re.compile(r"^# inputs-sha256: ([0-9a-f]{64})\b", re.MULTILINE)
+LOCK_PAIRS = (
+    (Path("requirements.in"), Path("requirements.txt")),
+    (Path("requirements-dev.in"), Path("requirements-dev.txt")),
+)
+PYTHON_VERSION_FILE = Path(".python-version")
+DEV_LOCK = Path("requirements-dev.txt")
+
+INPUTS_LINE = "# inputs-sha256: "
+CONTENT_LINE = "# lock-sha256: "
+INPUTS_RE = re.compile(r"^# inputs-sha256: ([0-9a-f]{64})\b.*\n?", re.MULTILINE)
+CONTENT_RE = re.compile(r"^# lock-sha256: ([0-9a-f]{64})\b.*\n?", re.MULTILINE)
 INCLUDE_RE = re.compile(
     r"^\s*-[cr]\s+(\S+)|^\s*--(?:constraint|requirement)[=\s]+(\S+)", re.MULTILINE
 )
+CONFLICT_RE = re.compile(r"^(<{7}|={7}|>{7}|\|{7})( |$)", re.MULTILINE)
 # Lines that must never reach a lock: they leak private index URLs (and the
 # tokens in them) or machine-local paths.
 LEAKY_LINE_RE = re.compile(
     r"^\s*(--index-url|--extra-index-url|--find-links|-i\s|-f\s|--trusted-host)", re.MULTILINE
 )
-PYTHON_VERSION_FILE = Path(".python-version")
-DEV_LOCK = Path("requirements-dev.txt")
+PIN_RE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)[ \t]*(?:;([^\\\n]*))?", re.MULTILINE)
+# The credentials part of any URL: https://user:token@host -> https://****@host
+CREDENTIALS_RE = re.compile(r"(?<=://)[^/@\s]+@")
+# pip and setuptools may stay in a venv whose locks do not pin them (make prod).
+NEVER_REMOVED = {"pip", "setuptools", "wheel"}
 
 
+class LockError(Exception):
+    """A refusal whose message names the problem and the fix."""
+
+
+# ---------------------------------------------------------------- reading locks
+def normalize(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def redact(text: str) -> str:
+    return CREDENTIALS_RE.sub("****@", text)
+
+
+def read_text(path: Path) -> str:
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+def has_conflict_markers(text: str) -> bool:
+    return bool(CONFLICT_RE.search(text))
+
+
+def conflict_sides(text: str) -> tuple[str, str]:
+    """The two versions of a file left with merge conflict markers (ours, theirs)."""
+    sides: tuple[list[str], list[str]] = ([], [])
+    state = "both"
+    for line in text.splitlines(keepends=True):
+        marker = line[:7]
+        if marker == "<" * 7:
+            state = "ours"
+        elif marker == "|" * 7 and state == "ours":
+            state = "base"
+        elif marker == "=" * 7 and state in {"ours", "base"}:
+            state = "theirs"
+        elif marker == ">" * 7 and state == "theirs":
+            state = "both"
+        elif state == "both":
+            sides[0].append(line)
+            sides[1].append(line)
+        elif state == "ours":
+            sides[0].append(line)
+        elif state == "theirs":
+            sides[1].append(line)
+    return "".join(sides[0]), "".join(sides[1])
+
+
+def pins(lock_text: str) -> dict[str, str]:
+    """normalized name -> version, for every `name==version` line of a lock."""
+    return {normalize(name): version for name, version, _ in PIN_RE.findall(lock_text)}
+
+
+def requirement_blocks(lock_text: str) -> dict[str, str]:
+    """normalized name -> its whole block (pin line, hash lines, annotations)."""
+    blocks: dict[str, str] = {}
+    current = None
+    for line in lock_text.splitlines(keepends=True):
+        match = PIN_RE.match(line)
+        if match:
+            current = normalize(match.group(1))
+            blocks[current] = line
+        elif current and line[:1] in {" ", "\t"}:
+            blocks[current] += line
+        else:
+            current = None
+    return blocks
+
+
+def via_parents(block: str) -> set[str]:
+    """The packages a pip-compile `# via` annotation names as requiring this one."""
+    parents = set()
+    for line in block.splitlines():
+        text = line.strip().lstrip("#").strip()
+        text = text.removeprefix("via")
+        for name in text.split(","):
+            name = name.strip()
+            if name and not name.startswith("-") and re.fullmatch(r"[A-Za-z0-9._-]+", name):
+                parents.add(normalize(name))
+    return parents
+
+
+def content_digest(lock_text: str) -> str:
+    """Fingerprint of a lock's content: everything but its own fingerprint line."""
+    return hashlib.sha256(CONTENT_RE.sub("", lock_text).encode()).hexdigest()
+
+
+# ---------------------------------------------------------------- inputs
 def input_files(requirements_in: Path) -> list[Path]:
     """The .in file, the files it includes (recursively), and .python-version."""
     seen: list[Path] = []
@@ -53,190 +158,808 @@ def input_files(requirements_in: Path) -> list[Path]:
         if path in seen:
             continue
         seen.append(path)
-        text = path.read_text(encoding="utf-8") if path.exists() else ""
-        for match in INCLUDE_RE.finditer(text):
+        for match in INCLUDE_RE.finditer(read_text(path)):
             pending.append(path.parent / (match.group(1) or match.group(2)))
     return [*seen, PYTHON_VERSION_FILE]
 
 
-def fingerprint(requirements_in: Path) -> str:
+def inputs_digest(requirements_in: Path) -> str:
     digest = hashlib.sha256()
     for path in input_files(requirements_in):
-        text = path.read_text(encoding="utf-8") if path.exists() else ""
-        # Leave out our own fingerprint line, so an included lock's own record
-        # does not make the fingerprint depend on itself.
-        text = FINGERPRINT_RE.sub("", text)
+        # An included lock counts without its fingerprint lines, so they do
+        # not make this fingerprint depend on itself.
+        text = CONTENT_RE.sub("", INPUTS_RE.sub("", read_text(path)))
         digest.update(f"{path.as_posix()}\0{text}\0".encode())
     return digest.hexdigest()
 
 
-def recorded_fingerprint(lock: Path) -> str | None:
-    if not lock.exists():
-        return None
-    match = FINGERPRINT_RE.search(lock.read_text(encoding="utf-8"))
-    return match.group(1) if match else None
+def unlockable_lines(requirements_in: Path) -> list[str]:
+    """Requirement lines that cannot be pinned with a hash, named with their place."""
+    found = []
+    for path in input_files(requirements_in)[:-1]:
+        if path.suffix == ".txt":
+            continue  # a lock included with -c: checked as a lock, not here
+        for number, raw in enumerate(read_text(path).splitlines(), 1):
+            line = re.sub(r"(^|\s)#.*", "", raw).strip()
+            if not line or (line.startswith("-") and not line.startswith(("-e", "--editable"))):
+                continue
+            url = re.search(r"\b[a-z][a-z0-9+.-]*://\S+", line)
+            vcs = re.search(r"\b(git|hg|svn|bzr)\+", line)
+            local = line.startswith((".", "/", "~", "-e", "--editable")) or "file:" in line
+            local_archive = not url and re.search(r"\.(whl|zip|tar\.gz)\b", line)
+            hashed = re.search(r"#sha256=|--hash[= ]", line)
+            if vcs or local or local_archive or (url and not hashed):
+                found.append(f"{path}:{number}: {redact(raw.strip())}")
+    return found
 
 
-def default_file_mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+# ---------------------------------------------------------------- lock states
+class LockState:
+    """What `check` says of one lock: `problem` is None when the lock is current."""
 
-
-def ensure_pip_tools() -> None:
-    """Install pip-tools into this venv, at the version the dev lock pins if any."""
-    if importlib.util.find_spec("piptools") is not None:
-        return
-    pinned = None
-    if DEV_LOCK.exists():
-        match = re.search(r"^pip-tools==(\S+)", DEV_LOCK.read_text(encoding="utf-8"), re.MULTILINE)
-        pinned = match.group(1) if match else None
-    requirement = f"pip-tools=={pinned}" if pinned else "pip-tools"
-    print(f"Installing {requirement} into the venv to compile the locks")
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", requirement], check=True)
-
-
-def compile_lock(
-    requirements_in: Path, lock: Path, force: bool, pip_compile_args: list[str]
-) -> int:
-    if not requirements_in.exists():
-        print(
-            f"error: {requirements_in} is missing; it lists what {lock} is compiled from.",
-            file=sys.stderr,
-        )
-        return 1
-    wanted = fingerprint(requirements_in)
-    if not force and recorded_fingerprint(lock) == wanted:
-        # Inputs unchanged (only their file times moved): keep the lock as is
-        # and tell make it is up to date.
-        lock.touch()
-        return 0
-
-    ensure_pip_tools()
-    handle, temporary = tempfile.mkstemp(prefix=f".{lock.name}.", suffix=".tmp", dir=lock.parent)
-    os.close(handle)
-    temporary_lock = Path(temporary)
-    try:
-        if lock.exists():
-            # pip-compile keeps the pins it finds in its output file: start
-            # from the current lock so only what changed moves.
-            shutil.copyfile(lock, temporary_lock)
-        command = [
-            sys.executable,
-            "-m",
-            "piptools",
-            "compile",
-            "--quiet",
-            *pip_compile_args,
-            "--output-file",
-            str(temporary_lock),
-            str(requirements_in),
-        ]
-        print(f"Compiling {lock} from {requirements_in}")
-        # The lock's header tells readers how to regenerate it.
-        environment = {**os.environ, "CUSTOM_COMPILE_COMMAND": "make lock"}
-        if subprocess.run(command, env=environment).returncode != 0:
-            print(
-                f"error: compiling {requirements_in} failed (see above); {lock} was left unchanged.\n"
-                f"       Fix {requirements_in} (or the network) and run make lock again.",
-                file=sys.stderr,
+    def __init__(self, requirements_in: Path, lock: Path) -> None:
+        self.requirements_in, self.lock = requirements_in, lock
+        self.text = read_text(lock)
+        self.inputs = inputs_digest(requirements_in)
+        self.problem: str | None = None
+        self.kind = "current"
+        recorded_inputs = INPUTS_RE.search(self.text)
+        recorded_content = CONTENT_RE.search(self.text)
+        names = ", ".join(path.as_posix() for path in input_files(requirements_in))
+        if not requirements_in.exists():
+            self.kind, self.problem = "no-input", (
+                f"{requirements_in} is missing; it lists what {lock} is compiled from. "
+                f"Restore it (git checkout -- {requirements_in})."
             )
-            return 1
-        text = temporary_lock.read_text(encoding="utf-8")
-        leaks = LEAKY_LINE_RE.findall(text)
-        if leaks:
-            print(
-                f"error: the compiled lock contains {', '.join(sorted(set(leaks)))} lines; "
-                f"{lock} was left unchanged. Keep index options out of PIP_COMPILE_FLAGS.",
-                file=sys.stderr,
+        elif not lock.exists():
+            self.kind, self.problem = "missing", f"{lock} is missing: run make lock and commit it."
+        elif has_conflict_markers(self.text):
+            self.kind, self.problem = "conflict", (
+                f"{lock} has merge conflict markers: run make lock; it recompiles {lock} from "
+                f"{requirements_in}, keeping the pins both sides of the merge agree on."
             )
-            return 1
-        text = text.rstrip("\n") + (
-            f"\n{FINGERPRINT_PREFIX}{wanted}\n"
-            f"# (fingerprint of {', '.join(p.as_posix() for p in input_files(requirements_in))}:"
-            " run make lock after editing them)\n"
-        )
-        temporary_lock.write_text(text, encoding="utf-8")
-        # mkstemp makes the file private (0600); give the lock the mode it had,
-        # or the one a new file would get.
-        temporary_lock.chmod(lock.stat().st_mode if lock.exists() else default_file_mode())
-        temporary_lock.replace(lock)
-    finally:
-        temporary_lock.unlink(missing_ok=True)
-    return 0
-
-
-def check_locks(pairs: list[tuple[Path, Path]]) -> int:
-    problems = []
-    for requirements_in, lock in pairs:
-        if not lock.exists():
-            problems.append(f"{lock} is missing: run make lock and commit it.")
-        elif recorded_fingerprint(lock) != fingerprint(requirements_in):
-            names = ", ".join(p.as_posix() for p in input_files(requirements_in))
-            problems.append(
+        elif recorded_content is None:
+            self.kind, self.problem = "unsealed", (
+                f"{lock} has no content fingerprint (it was written by an older release of "
+                f"this template, or not by make lock): run make lock to add it, then commit {lock}."
+            )
+        elif recorded_content.group(1) != content_digest(self.text):
+            self.kind, self.problem = "edited", (
+                f"{lock} was edited by hand: its content no longer matches the fingerprint "
+                f"make lock wrote into it. Put requirements in {requirements_in}, then run "
+                f"make lock (it rewrites {lock} from its inputs) and commit it."
+            )
+        elif recorded_inputs is None or recorded_inputs.group(1) != self.inputs:
+            self.kind, self.problem = "stale", (
                 f"{lock} is stale: it does not match {names}. Run make lock and commit {lock}."
             )
-        elif LEAKY_LINE_RE.search(lock.read_text(encoding="utf-8")):
-            problems.append(
-                f"{lock} contains index or find-links lines: run make lock to rewrite it without them."
+        elif LEAKY_LINE_RE.search(self.text):
+            self.kind, self.problem = "leaky", (
+                f"{lock} contains index or find-links lines: run make lock to rewrite it "
+                "without them."
             )
+
+
+def lock_states(pairs: tuple[tuple[Path, Path], ...] = LOCK_PAIRS) -> list[LockState]:
+    return [LockState(requirements_in, lock) for requirements_in, lock in pairs]
+
+
+def check(states: list[LockState]) -> int:
+    broken = {state.lock for state in states if state.kind not in {"current", "stale"}}
+    problems = []
+    for state in states:
+        if state.problem is None:
+            continue
+        includes = set(input_files(state.requirements_in)) & broken
+        if state.kind == "stale" and includes:
+            # A lock compiled with -c requirements.txt follows that file: name
+            # the root cause once, not twice.
+            first = min(path.as_posix() for path in includes)
+            problems.append(
+                f"{state.lock} follows {first}, which must be fixed first; make lock fixes both."
+            )
+        else:
+            problems.append(state.problem)
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     if not problems:
-        print(f"Locks match their inputs: {', '.join(str(lock) for _, lock in pairs)}")
+        print(f"Locks match their inputs: {', '.join(str(s.lock) for s in states)}")
     return 1 if problems else 0
 
 
-def sync(locks: list[str]) -> int:
-    if importlib.util.find_spec("piptools") is not None:
-        command = [sys.executable, "-m", "piptools", "sync", "--quiet", *locks]
+# ---------------------------------------------------------------- running tools
+class Runner:
+    """Runs pip and pip-compile, filtering their output; stops them on a signal."""
+
+    def __init__(self) -> None:
+        self.child = None
+
+    def run(self, command: list[str], environment=None, on_line=None) -> tuple[int, str]:
+        """Run a command, print its output redacted (or hand each line to
+        on_line), and return its exit status and its whole redacted output."""
+        import subprocess
+
+        self.child = subprocess.Popen(
+            command,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+        )
+        lines = []
+        try:
+            for line in self.child.stdout:
+                line = redact(line)
+                lines.append(line)
+                if on_line is None:
+                    sys.stdout.write(line)
+                    sys.stdout.flush()
+                else:
+                    on_line(line)
+            return self.child.wait(), "".join(lines)
+        finally:
+            if self.child.poll() is None:
+                self.child.terminate()
+                self.child.wait()
+            self.child = None
+
+    def stop_child(self) -> None:
+        if self.child is not None and self.child.poll() is None:
+            self.child.terminate()
+
+
+RUNNER = Runner()
+
+
+def on_signal(signum, _frame) -> None:
+    """SIGTERM and SIGHUP end the run like Ctrl-C: the child stops, temporary
+    files are removed and the locks written so far are put back."""
+    RUNNER.stop_child()
+    raise KeyboardInterrupt
+
+
+def hold_project_lock() -> None:
+    """One make at a time changes .venv and the locks of this project.
+
+    The lock is the kernel's (flock on the project folder), so it is released
+    when the process ends, however it ends: nothing to clean up after Ctrl-C.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; concurrent runs are the user's affair
+        return
+    handle = os.open(".", os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print("Another make is changing .venv or the locks of this project: waiting for it ...")
+        sys.stdout.flush()
+        fcntl.flock(handle, fcntl.LOCK_EX)
+    # The handle stays open (and the lock held) until this process exits.
+
+
+def venv_python(venv: Path) -> Path:
+    return venv / "bin" / "python"
+
+
+def pip_command(venv: Path) -> list[str]:
+    return [str(venv_python(venv)), "-m", "pip", "--disable-pip-version-check"]
+
+
+# ---------------------------------------------------------------- the lock engine
+# What differs between lock engines is here; everything around it (the
+# fingerprints, the seed pins, the pin report, the downgrade guard, writing
+# all locks or none, the exact sync and its stamp) is the same for all.
+COMPILE_TOOL = "pip-tools"
+COMPILE_TOOL_PROBE = "import piptools.scripts.compile"
+
+
+def compile_command(
+    venv: Path,
+    requirements_in: Path,
+    output: Path,
+    pip_compile_args: list[str],
+    upgrade: bool,
+    upgrade_packages: list[str],
+) -> tuple[list[str], dict[str, str]]:
+    """The resolver's command line and environment for one lock."""
+    command = [str(venv_python(venv)), "-m", "piptools", "compile", "--quiet"]
+    command += pip_compile_args
+    if upgrade:
+        command.append("--upgrade")
+    for package in upgrade_packages:
+        command += ["--upgrade-package", package]
+    command += ["--output-file", str(output), str(requirements_in)]
+    # The lock's header tells readers how to regenerate it.
+    return command, {**os.environ, "CUSTOM_COMPILE_COMMAND": "make lock"}
+
+
+def install_command(venv: Path, requirements: Path) -> list[str]:
+    """Install exactly these pinned, hashed requirements, nothing else."""
+    command = [*pip_command(venv), "install", "--no-deps", "--require-hashes"]
+    return command + ["--progress-bar", "off", "-r", str(requirements)]
+
+
+# ---------------------------------------------------------------- the compile tool
+def bootstrap_blocks(dev_text: str, tool: str) -> list[str]:
+    """The dev lock's blocks for `tool` and everything it needs (read from the
+    `# via` annotations), so the tool installs from pins with hashes."""
+    blocks = requirement_blocks(dev_text)
+    wanted = {normalize(tool)}
+    while True:
+        more = {name for name, block in blocks.items() if via_parents(block) & wanted}
+        if more <= wanted:
+            break
+        wanted |= more
+    return [blocks[name] for name in sorted(wanted) if name in blocks]
+
+
+def ensure_compile_tool(venv: Path) -> None:
+    """Make pip-compile runnable in the venv, from the dev lock's pins with
+    hashes whenever that lock pins it (only a project's very first lock has
+    nothing to verify against)."""
+    import subprocess
+
+    probe = [str(venv_python(venv)), "-c", COMPILE_TOOL_PROBE]
+    if subprocess.run(probe, check=False, capture_output=True).returncode == 0:
+        return
+    dev_text = read_text(DEV_LOCK)
+    if has_conflict_markers(dev_text):
+        dev_text = conflict_sides(dev_text)[0]
+    blocks = bootstrap_blocks(dev_text, COMPILE_TOOL)
+    if blocks:
+        print(f"Installing {COMPILE_TOOL} from the pins in {DEV_LOCK} (hashes checked)")
+        requirements = venv / f".{COMPILE_TOOL}-bootstrap.txt"
+        requirements.write_text("".join(blocks), encoding="utf-8")
+        try:
+            command = [*pip_command(venv), "install", "--quiet", "--no-deps"]
+            # --force-reinstall repairs a copy an interrupted install left half-written.
+            command += ["--require-hashes", "--force-reinstall", "-r", str(requirements)]
+            status, _ = RUNNER.run(command)
+        finally:
+            requirements.unlink(missing_ok=True)
     else:
-        # A new venv holds nothing to remove, so pip-sync would only add its
-        # own install time: install the locks exactly, hashes checked.
-        command = [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--require-hashes",
-        ]
-        for lock in locks:
-            command += ["-r", lock]
-    print(f"Syncing the venv to {' + '.join(locks)}")
-    return subprocess.run(command).returncode
+        print(
+            f"Installing the newest {COMPILE_TOOL} to make the first lock "
+            f"({DEV_LOCK} does not pin it yet, so there are no hashes to check it against)"
+        )
+        status, _ = RUNNER.run([*pip_command(venv), "install", "--quiet", COMPILE_TOOL])
+    if status != 0:
+        raise LockError(f"installing {COMPILE_TOOL} failed (see above); no lock was changed.")
+
+
+# ---------------------------------------------------------------- compiling
+def version_key(version: str):
+    try:
+        from pip._vendor.packaging.version import Version
+
+        return Version(version)
+    except (ImportError, ValueError):  # no pip to hand, or a version outside PEP 440
+        return tuple(int(part) if part.isdigit() else 0 for part in re.split(r"[.+-]", version))
+
+
+def requested_specifiers(requirements_in: Path) -> dict[str, str]:
+    """normalized name -> requirement line, for the packages the .in files name."""
+    named = {}
+    for path in input_files(requirements_in)[:-1]:
+        if path.suffix == ".txt":
+            continue
+        for raw in read_text(path).splitlines():
+            line = re.sub(r"(^|\s)#.*", "", raw).strip()
+            match = re.match(r"([A-Za-z0-9][A-Za-z0-9._-]*)", line)
+            if match and not line.startswith("-"):
+                named[normalize(match.group(1))] = line
+    return named
+
+
+def asked_to_move(name: str, old: str, requirement: str | None) -> bool:
+    """True when the .in line for `name` no longer admits its old pin."""
+    if requirement is None:
+        return False
+    try:
+        from pip._vendor.packaging.requirements import Requirement
+
+        return not Requirement(requirement).specifier.contains(old, prereleases=True)
+    except (ImportError, ValueError):
+        return "==" in requirement or "<" in requirement
+
+
+def pin_changes(old: dict[str, str], new: dict[str, str]) -> list[str]:
+    """Readable lines: `name old -> new`, `+ name version`, `- name version`."""
+    lines = []
+    for name in sorted(old.keys() | new.keys()):
+        if name not in new:
+            lines.append(f"  - {name} {old[name]} (no longer needed)")
+        elif name not in old:
+            lines.append(f"  + {name} {new[name]} (new)")
+        elif old[name] != new[name]:
+            lines.append(f"    {name} {old[name]} -> {new[name]}")
+    return lines
+
+
+def last_committed(lock: Path) -> str | None:
+    """The lock as last committed, if git has it and its fingerprint holds."""
+    import subprocess
+
+    shown = subprocess.run(
+        ["git", "show", f"HEAD:./{lock.as_posix()}"], check=False, capture_output=True, text=True
+    )
+    if shown.returncode != 0:
+        return None
+    recorded = CONTENT_RE.search(shown.stdout)
+    if recorded and recorded.group(1) == content_digest(shown.stdout):
+        return shown.stdout
+    return None
+
+
+def seed_for(state: LockState) -> tuple[str, str]:
+    """The pins pip-compile starts from (it keeps those that still fit), and
+    a sentence saying where they came from."""
+    if state.kind == "conflict":
+        ours, theirs = (pins(side) for side in conflict_sides(state.text))
+        agreed = {
+            name: ours.get(name, theirs.get(name))
+            for name in ours.keys() | theirs.keys()
+            if ours.get(name, theirs.get(name)) == theirs.get(name, ours.get(name))
+        }
+        disputed = sorted(name for name in ours.keys() & theirs.keys() if ours[name] != theirs[name])
+        note = (
+            f"{state.lock} had merge conflict markers: recompiling it from "
+            f"{state.requirements_in}, keeping the {len(agreed)} pins both sides agree on"
+        )
+        if disputed:
+            note += f"; resolving afresh: {', '.join(disputed)}"
+        return "".join(f"{name}=={version}\n" for name, version in sorted(agreed.items())), note
+    if state.kind == "edited":
+        committed = last_committed(state.lock)
+        if committed is not None:
+            return committed, (
+                f"{state.lock} was edited by hand: rewriting it from {state.requirements_in}, "
+                "starting from its last committed pins"
+            )
+        return state.text, f"{state.lock} was edited by hand: rewriting it from its inputs"
+    return state.text, ""
+
+
+def compile_lock(
+    state: LockState,
+    venv: Path,
+    pip_compile_args: list[str],
+    upgrade: bool,
+    upgrade_packages: list[str],
+    allow_downgrade: bool,
+) -> str:
+    """Resolve one lock into its new text (nothing is written here)."""
+    import tempfile
+
+    seed, note = seed_for(state)
+    if note:
+        print(note)
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{state.lock.name}.", suffix=".tmp", dir=state.lock.parent
+    )
+    os.close(handle)
+    output = Path(temporary)
+    try:
+        # pip-compile keeps the pins it finds in its output file: start from
+        # the current ones so only what changed moves.
+        output.write_text(seed, encoding="utf-8")
+        command, environment = compile_command(
+            venv, state.requirements_in, output, pip_compile_args, upgrade, upgrade_packages
+        )
+        print(f"Resolving {state.lock} from {state.requirements_in} ({COMPILE_TOOL}) ...")
+        sys.stdout.flush()
+        started = time.monotonic()
+        status, _ = RUNNER.run(command, environment)
+        if status != 0:
+            raise LockError(
+                f"compiling {state.requirements_in} failed (see above); "
+                f"{state.lock} was left unchanged.\n"
+                f"       Fix {state.requirements_in} (or the network) and run make lock again."
+            )
+        text = output.read_text(encoding="utf-8")
+    finally:
+        output.unlink(missing_ok=True)
+
+    leaks = sorted(set(LEAKY_LINE_RE.findall(text)))
+    if leaks:
+        raise LockError(
+            f"the compiled lock contains {', '.join(leaks)} lines; {state.lock} was left "
+            "unchanged. Keep index options out of PIP_COMPILE_FLAGS."
+        )
+    old, new = pins(seed), pins(text)
+    changes = pin_changes(old, new)
+    elapsed = time.monotonic() - started
+    print(
+        f"{state.lock}: {len(new)} pins resolved in {elapsed:.1f} s; "
+        + (f"{len(changes)} changed:" if changes else "no existing pin moved.")
+    )
+    for line in changes:
+        print(line)
+    moved_on_purpose = {normalize(name) for name in upgrade_packages}
+    named = requested_specifiers(state.requirements_in)
+    downgrades = [
+        f"    {name} {old[name]} -> {new[name]}"
+        for name in sorted(old.keys() & new.keys())
+        if version_key(new[name]) < version_key(old[name])
+        and name not in moved_on_purpose
+        and not asked_to_move(name, old[name], named.get(name))
+    ]
+    if downgrades and not allow_downgrade and state.kind not in {"missing", "conflict"}:
+        raise LockError(
+            f"{state.lock} was left unchanged: this compile would downgrade pins that "
+            "nobody asked to move:\n"
+            + "\n".join(downgrades)
+            + "\n       An index that lags behind (a mirror, a partial outage) is the usual "
+            "cause: check it and run make lock again.\n"
+            "       If the downgrade is wanted (a new requirement needs the older "
+            "versions), accept it with: make lock ALLOW_DOWNGRADE=1"
+        )
+    names = ", ".join(path.as_posix() for path in input_files(state.requirements_in))
+    text = text.rstrip("\n") + (
+        f"\n{INPUTS_LINE}{state.inputs}\n"
+        f"# (fingerprint of {names}: run make lock after editing them)\n"
+    )
+    return text + f"{CONTENT_LINE}{content_digest(text)} (of this file: written by make lock)\n"
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace a file in one step, keeping its mode (or a new file's mode)."""
+    import tempfile
+
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        if path.exists():
+            mode = path.stat().st_mode
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def known_packages() -> list[str]:
+    names: set[str] = set()
+    for _, lock in LOCK_PAIRS:
+        text = read_text(lock)
+        names |= set(pins(conflict_sides(text)[0] if has_conflict_markers(text) else text))
+    return sorted(names)
+
+
+def lock(
+    venv: Path,
+    pip_compile_args: list[str],
+    upgrade: bool = False,
+    upgrade_packages: tuple[str, ...] = (),
+    allow_downgrade: bool = False,
+) -> None:
+    """Bring every lock in step with its inputs; all are written or none."""
+    for package in upgrade_packages:
+        if not package.strip():
+            raise LockError("name the package: make upgrade-package P=<name>")
+        known = known_packages()
+        if normalize(package) not in known:
+            import difflib
+
+            close = difflib.get_close_matches(normalize(package), known, n=3)
+            hint = f" Did you mean {' or '.join(close)}?" if close else ""
+            raise LockError(
+                f"{package} is not pinned in any lock, so there is nothing to upgrade.{hint}\n"
+                f"       The locks pin: {', '.join(known)}.\n"
+                f"       To add a package, put it in requirements.in (or requirements-dev.in) "
+                "and run make lock."
+            )
+    for requirements_in, _ in LOCK_PAIRS:
+        refused = unlockable_lines(requirements_in)
+        if refused:
+            raise LockError(
+                "these requirements cannot be pinned with a hash, so a fresh clone and the "
+                "image (pip --require-hashes) could not install them; no lock was changed:\n"
+                + "\n".join(f"    {line}" for line in refused)
+                + "\n       Ways that work: publish the library to an index the project uses "
+                "(then name it like any package);\n"
+                "       an archive URL of a release or commit with its hash "
+                "(name @ https://host/name-1.2.0.tar.gz#sha256=<hash>);\n"
+                "       or a wheel in a find-links folder named outside the lock "
+                "(PIP_FIND_LINKS=/path/to/wheels) and the package named by version here.\n"
+                "       See the how-to 'Depend on an internal library'."
+            )
+    moving = upgrade or bool(upgrade_packages)
+    written: list[tuple[Path, bytes | None]] = []
+    try:
+        for requirements_in, lock_path in LOCK_PAIRS:
+            state = LockState(requirements_in, lock_path)
+            if state.kind == "no-input":
+                raise LockError(state.problem)
+            if state.kind == "current" and not moving:
+                continue
+            if state.kind == "unsealed" and not moving and INPUTS_RE.search(state.text):
+                recorded = INPUTS_RE.search(state.text).group(1)
+                if recorded == state.inputs and not LEAKY_LINE_RE.search(state.text):
+                    # Made by an older release: the pins are current, only the
+                    # content fingerprint is new. Add it without resolving.
+                    text = state.text.rstrip("\n") + "\n"
+                    text += f"{CONTENT_LINE}{content_digest(text)} (of this file: written by make lock)\n"
+                    print(f"{lock_path}: added its content fingerprint (no pin changed)")
+                    written.append((lock_path, lock_path.read_bytes()))
+                    write_atomically(lock_path, text)
+                    continue
+            ensure_compile_tool(venv)
+            text = compile_lock(
+                state, venv, pip_compile_args, upgrade, list(upgrade_packages), allow_downgrade
+            )
+            written.append((lock_path, lock_path.read_bytes() if lock_path.exists() else None))
+            write_atomically(lock_path, text)
+    except BaseException:
+        # A later lock failed (or Ctrl-C): put back the ones already written,
+        # so the locks never disagree with each other.
+        for path, before in reversed(written):
+            if before is None:
+                path.unlink(missing_ok=True)
+            else:
+                write_atomically(path, before.decode("utf-8"))
+        if written:
+            print(f"(put back as they were: {', '.join(str(p) for p, _ in written)})", file=sys.stderr)
+        raise
+
+
+# ---------------------------------------------------------------- the venv
+def site_packages(venv: Path) -> Path | None:
+    found = sorted(venv.glob("lib/python*/site-packages"))
+    return found[0] if found else None
+
+
+def installed(venv: Path) -> dict[str, tuple[str, Path]]:
+    """normalized name -> (version, dist-info folder) of what the venv holds."""
+    folder = site_packages(venv)
+    result = {}
+    for entry in os.listdir(folder) if folder else []:
+        if entry.endswith(".dist-info") and "-" in entry:
+            name, version = entry[: -len(".dist-info")].rsplit("-", 1)
+            result[normalize(name)] = (version, folder / entry)
+    return result
+
+
+def wanted_pins(locks: list[Path], venv: Path) -> dict[str, tuple[str, str]]:
+    """normalized name -> (version, block) the locks ask for on this machine."""
+    found = []
+    for lock_path in locks:
+        text = read_text(lock_path)
+        blocks = requirement_blocks(text)
+        for name, version, marker in PIN_RE.findall(text):
+            found.append((normalize(name), version, marker.strip(), blocks[normalize(name)]))
+    applies = markers_that_apply({marker for _, _, marker, _ in found if marker}, venv)
+    return {
+        name: (version, block)
+        for name, version, marker, block in found
+        if not marker or marker in applies
+    }
+
+
+def markers_that_apply(markers: set[str], venv: Path) -> set[str]:
+    """The environment markers that hold for the venv's interpreter (one
+    process for all of them, with the marker code pip carries)."""
+    if not markers:
+        return set()
+    import json
+    import subprocess
+
+    code = (
+        "import json, sys\nfrom pip._vendor.packaging.markers import Marker\n"
+        "print(json.dumps([m for m in json.loads(sys.argv[1]) if Marker(m).evaluate()]))"
+    )
+    result = subprocess.run(
+        [str(venv_python(venv)), "-c", code, json.dumps(sorted(markers))],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise LockError(f"could not evaluate the locks' environment markers:\n{result.stderr}")
+    return set(json.loads(result.stdout))
+
+
+def differences(locks: list[Path], venv: Path):
+    """(to install, to remove, broken) for the venv to hold exactly the locks."""
+    wanted = wanted_pins(locks, venv)
+    have = installed(venv)
+    to_install, broken = [], []
+    for name, (version, _) in sorted(wanted.items()):
+        if name not in have or (
+            have[name][0] != version and version_key(have[name][0]) != version_key(version)
+        ):
+            to_install.append(name)
+        elif not (have[name][1] / "RECORD").exists():
+            broken.append(name)  # an install that was interrupted half-way
+    to_remove = sorted(name for name in have if name not in wanted and name not in NEVER_REMOVED)
+    return wanted, to_install, to_remove, broken
+
+
+def venv_fingerprint(locks: list[Path], venv: Path) -> str:
+    folder = site_packages(venv)
+    listing = sorted(os.listdir(folder)) if folder else []
+    digest = hashlib.sha256()
+    for lock_path in locks:
+        digest.update(f"{lock_path}\0{read_text(lock_path)}\0".encode())
+    digest.update("\0".join(entry for entry in listing if entry.endswith(".dist-info")).encode())
+    return digest.hexdigest()
+
+
+def sync_stamp(venv: Path) -> Path:
+    return venv / ".stamps" / "synced"
+
+
+def sync(locks: list[Path], venv: Path) -> None:
+    """Make the venv hold exactly the locks (what pip-sync does, with pip
+    itself, so an interrupted install cannot break the tool that repairs it)."""
+    stamp = sync_stamp(venv)
+    if stamp.exists() and stamp.read_text() == venv_fingerprint(locks, venv):
+        return
+    wanted, to_install, to_remove, broken = differences(locks, venv)
+    for name in broken:
+        # pip would call a half-installed package "already satisfied".
+        import shutil
+
+        shutil.rmtree(installed(venv)[name][1])
+    to_install = sorted(set(to_install) | set(broken))
+    started = time.monotonic()
+    if to_install:
+        total = len(to_install)
+        print(f"Installing {total} package(s) into {venv} from {' + '.join(map(str, locks))} ...")
+        sys.stdout.flush()
+        requirements = venv / ".stamps" / "to-install.txt"
+        requirements.parent.mkdir(parents=True, exist_ok=True)
+        requirements.write_text("".join(wanted[name][1] for name in to_install), encoding="utf-8")
+        count = [0]
+        failing = [False]
+
+        def progress(line: str) -> None:
+            """One line a package; pip's own words only once something fails."""
+            match = re.match(r"(?:Collecting|Processing) (\S+)", line)
+            if match:
+                count[0] += 1
+                name = match.group(1).rsplit("/", 1)[-1]
+                print(f"  [{count[0]:>{len(str(total))}}/{total}] {name}")
+                sys.stdout.flush()
+            elif failing[0] or line.startswith(("ERROR", "WARNING: Retrying")):
+                failing[0] = failing[0] or line.startswith("ERROR")
+                sys.stdout.write(line)
+
+        try:
+            status, output = RUNNER.run(install_command(venv, requirements), on_line=progress)
+        finally:
+            requirements.unlink(missing_ok=True)
+        if status != 0:
+            if not count[0]:
+                sys.stdout.write(output)
+            raise LockError(
+                "installing the locked packages failed (see above); run make dev again once "
+                "the cause is fixed (the venv is repaired from where it stopped)."
+            )
+    if to_remove:
+        print(f"Removing {len(to_remove)} package(s) the locks do not list: {', '.join(to_remove)}")
+        status, _ = RUNNER.run([*pip_command(venv), "uninstall", "--yes", "--quiet", *to_remove])
+        if status != 0:
+            raise LockError("removing packages the locks do not list failed (see above).")
+    _, still_missing, still_extra, still_broken = differences(locks, venv)
+    if still_missing or still_extra or still_broken:
+        raise LockError(
+            f"{venv} still differs from the locks after syncing: "
+            f"missing {still_missing}, extra {still_extra}, broken {still_broken}. "
+            "Run make clean-venv and make dev."
+        )
+    if to_install or to_remove:
+        print(f"{venv} holds exactly {' + '.join(map(str, locks))} ({time.monotonic() - started:.1f} s)")
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(stamp, venv_fingerprint(locks, venv))
+
+
+def status(locks: list[Path], venv: Path) -> int:
+    if site_packages(venv) is None:
+        print(f"{venv} has no installed packages: run make dev", file=sys.stderr)
+        return 1
+    _, to_install, to_remove, broken = differences(locks, venv)
+    problems = []
+    if to_install:
+        problems.append(f"missing or at another version: {', '.join(to_install)}")
+    if to_remove:
+        problems.append(f"not in the locks: {', '.join(to_remove)}")
+    if broken:
+        problems.append(f"half-installed: {', '.join(broken)}")
+    if problems:
+        print(f"{venv} is not in sync with the locks ({'; '.join(problems)}): run make dev")
+        return 1
+    print(f"{venv} holds exactly {' + '.join(map(str, locks))}")
+    return 0
+
+
+# ---------------------------------------------------------------- command line
+USAGE = """usage: locks.py [--venv DIR] COMMAND [OPTIONS] [-- PIP-COMPILE-ARGS]
+
+commands:
+  lock     compile every lock whose inputs or content changed
+           --upgrade                 move every pin to its newest allowed version
+           --upgrade-package NAME    move one package (and what it needs); repeatable
+           --allow-downgrade         accept a compile that moves pins down
+  check    fail, naming the file and the fix, if a lock is not current (--prod: runtime only)
+  sync     lock, then make the venv hold exactly the locks (--prod: runtime only)
+  status   say whether the venv holds exactly the locks (--prod: runtime only)
+
+Everything after -- goes to pip-compile untouched."""
+FLAGS = {"--prod": "prod", "--upgrade": "upgrade", "--allow-downgrade": "allow_downgrade"}
+OPTIONS = {"lock": {"--upgrade", "--allow-downgrade"}, "check": {"--prod"}, "sync": {"--prod"}}
+OPTIONS["status"] = OPTIONS["sync"]
+
+
+def parse(argv: list[str]) -> dict:
+    """The command line, read by hand: argparse alone would take longer to
+    import than a no-op `make dev` may take in all."""
+    args = {"venv": Path(".venv"), "pip_compile_args": [], "upgrade_packages": []}
+    args.update(dict.fromkeys(FLAGS.values(), False))
+    if "--" in argv:
+        split = argv.index("--")
+        argv, args["pip_compile_args"] = argv[:split], argv[split + 1 :]
+    words = list(argv)
+    while words[:1] == ["--venv"] and len(words) > 1:
+        args["venv"] = Path(words[1])
+        words = words[2:]
+    if not words or words[0] not in OPTIONS:
+        raise SystemExit(USAGE if words[:1] in (["-h"], ["--help"]) else f"error: name a command\n{USAGE}")
+    args["command"], words = words[0], words[1:]
+    while words:
+        word = words.pop(0)
+        if word == "--upgrade-package" and args["command"] == "lock" and words:
+            args["upgrade_packages"].append(words.pop(0))
+        elif word in OPTIONS[args["command"]]:
+            args[FLAGS[word]] = True
+        else:
+            raise SystemExit(f"error: {args['command']} does not take {word}\n{USAGE}")
+    return args
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    compile_parser = commands.add_parser("compile", help="recompile a lock if its inputs changed")
-    compile_parser.add_argument("requirements_in", type=Path)
-    compile_parser.add_argument("lock", type=Path)
-    compile_parser.add_argument(
-        "--force", action="store_true", help="compile even if the inputs are unchanged"
-    )
-    check_parser = commands.add_parser("check", help="fail if a lock does not match its inputs")
-    check_parser.add_argument("files", nargs="+", type=Path, help="pairs: IN LOCK [IN LOCK ...]")
-    sync_parser = commands.add_parser("sync", help="make the venv hold exactly these locks")
-    sync_parser.add_argument("locks", nargs="+")
-    # Everything after `--` goes to pip-compile untouched. It is split off
-    # before parsing: an argparse REMAINDER would also swallow our own options
-    # (`--force`) when they come after the file names, as the Makefile puts them.
-    pip_compile_args: list[str] = []
-    if "--" in argv:
-        split = argv.index("--")
-        argv, pip_compile_args = argv[:split], argv[split + 1 :]
-    args = parser.parse_args(argv)
+    args = parse(argv)
+    pairs = LOCK_PAIRS[:1] if args["prod"] else LOCK_PAIRS
+    locks = [lock_path for _, lock_path in pairs]
+    if args["command"] == "check":
+        return check(lock_states(pairs))
+    if args["command"] == "status":
+        return status(locks, args["venv"])
 
-    if args.command == "compile":
-        return compile_lock(args.requirements_in, args.lock, args.force, pip_compile_args)
-    if args.command == "check":
-        if len(args.files) % 2:
-            parser.error("check takes pairs of files: IN LOCK [IN LOCK ...]")
-        return check_locks(list(zip(args.files[::2], args.files[1::2], strict=True)))
-    return sync(args.locks)
+    import signal
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
+    try:
+        hold_project_lock()
+        if args["command"] == "lock":
+            lock(
+                args["venv"],
+                args["pip_compile_args"],
+                args["upgrade"],
+                tuple(args["upgrade_packages"]),
+                args["allow_downgrade"],
+            )
+        else:
+            if any(state.kind != "current" for state in lock_states()):
+                lock(args["venv"], args["pip_compile_args"])
+            sync(locks, args["venv"])
+    except LockError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(
+            "\nInterrupted: no lock was left half-written; run the same make command again.",
+            file=sys.stderr,
+        )
+        return 130
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,51 @@
+"""Create .venv for the Python in .python-version (`make venv`).
+
+Run by that Python itself. It holds the project lock that tools/locks.py
+holds, so two `make dev` started at once make one venv, not two halves of
+one; and the stamp that tells make the venv is done is written last, so a
+venv left half-made by Ctrl-C is rebuilt by the next run, not trusted.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import sysconfig
+import venv
+from pathlib import Path
+
+from locks import hold_project_lock
+
+
+def main(venv_dir: Path, stamp: Path, package: str) -> int:
+    hold_project_lock()
+    if stamp.exists():
+        return 0  # another make made it while this one waited
+    version = "{}.{}".format(*sys.version_info[:2])
+    if venv_dir.exists():
+        config = venv_dir / "pyvenv.cfg"
+        said = config.read_text(errors="replace") if config.exists() else ""
+        made_for = next((line for line in said.splitlines() if line.startswith("version")), "")
+        if made_for.split("=")[-1].strip().startswith(f"{version}."):
+            print(f"{venv_dir} was left unfinished by an earlier run; rebuilding it.")
+        else:
+            print(
+                f"{venv_dir} was not made for Python {version} "
+                f"(it says: {made_for or 'nothing'}); rebuilding it."
+            )
+        shutil.rmtree(venv_dir)
+    print(f"Creating {venv_dir} with Python {version} ({sys.executable})")
+    venv.create(venv_dir, with_pip=True)
+    # Put src/ on the venv's path, as an editable install would; the sync
+    # leaves a .pth file alone, while it would remove an editable install.
+    # Written from Python, so a project path with quotes or spaces is fine.
+    purelib = sysconfig.get_paths(vars={"base": str(venv_dir), "platbase": str(venv_dir)})["purelib"]
+    source = Path.cwd().joinpath("src").resolve()
+    Path(purelib, f"{package}.pth").write_text(f"{source}\n", encoding="utf-8")
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.touch()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]))
