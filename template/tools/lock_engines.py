@@ -22,15 +22,14 @@ Standard library only: tools/locks.py imports it before any venv exists.
 
 from __future__ import annotations
 
-import ast
 import os
-import platform
 import re
-import subprocess
 import sys
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # kept out of the import: a no-op `make dev` reads this module
+    from collections.abc import Iterable, Mapping, Sequence
 
 COMPILE_COMMAND = "make lock"
 DEFAULT_ENGINE = "pip-tools"
@@ -49,19 +48,31 @@ REQUIREMENT_RE = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?P<rest>.*)$
 
 
 # ---------------------------------------------------------------- pip's settings
-@dataclass(frozen=True)
 class PipSettings:
     """The index settings pip would use here (environment over pip.conf)."""
 
-    index_url: str | None = None
-    extra_index_urls: tuple[str, ...] = ()
-    find_links: tuple[str, ...] = ()
-    no_index: bool = False
-    cert: str | None = None
-    client_cert: str | None = None
-    trusted_hosts: tuple[str, ...] = ()
-    timeout: str | None = None
-    proxy: str | None = None
+    def __init__(
+        self,
+        index_url: str | None = None,
+        extra_index_urls: tuple[str, ...] = (),
+        find_links: tuple[str, ...] = (),
+        no_index: bool = False,
+        cert: str | None = None,
+        client_cert: str | None = None,
+        trusted_hosts: tuple[str, ...] = (),
+        timeout: str | None = None,
+        proxy: str | None = None,
+    ) -> None:
+        self.index_url, self.extra_index_urls, self.find_links = (
+            index_url,
+            extra_index_urls,
+            find_links,
+        )
+        self.no_index, self.cert, self.client_cert = no_index, cert, client_cert
+        self.trusted_hosts, self.timeout, self.proxy = trusted_hosts, timeout, proxy
+
+    def __repr__(self) -> str:
+        return f"PipSettings({vars(self)!r})"
 
 
 # pip's option names as `pip config list` shows them, and PIP_* variables.
@@ -86,6 +97,8 @@ _TRUE = {"1", "true", "yes", "on"}
 
 def parse_pip_config_list(output: str) -> dict[str, str]:
     """{option: value} from `pip config list`, sections merged by precedence."""
+    import ast
+
     found: dict[str, dict[str, str]] = {}
     for line in output.splitlines():
         match = _CONFIG_LINE_RE.match(line.strip())
@@ -108,6 +121,8 @@ def pip_settings(
 ) -> PipSettings:
     """What pip would use: pip.conf files (via `python -m pip config list`,
     so a venv's own pip.conf counts), then the PIP_* variables."""
+    import subprocess
+
     environ = os.environ if environ is None else environ
     options: dict[str, str] = {}
     if python is not None:
@@ -194,7 +209,13 @@ def current_platform() -> str:
     )
     if system.startswith("linux"):
         system = "linux"
-    machine = platform.machine().lower() or "unknown"
+    if hasattr(os, "uname"):
+        machine = os.uname().machine.lower()  # what platform.machine() says, sooner
+    else:
+        import platform
+
+        machine = platform.machine().lower()
+    machine = machine or "unknown"
     machine = {"amd64": "x86_64", "x64": "x86_64"}.get(machine, machine)
     if system == "linux" and machine == "arm64":
         machine = "aarch64"
@@ -388,13 +409,12 @@ def simplify_marker(marker: str, python_version: str) -> bool | str:
 
 
 # ---------------------------------------------------------------- lock text
-@dataclass
 class _Entry:
-    lines: list[str]
-    name: str = field(init=False)
+    """One requirement of a lock: its line, its hashes, its `# via` lines."""
 
-    def __post_init__(self) -> None:
-        match = REQUIREMENT_RE.match(self.lines[0])
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        match = REQUIREMENT_RE.match(lines[0])
         self.name = re.sub(r"[-_.]+", "-", match["name"]).lower() if match else ""
 
 
@@ -496,11 +516,16 @@ class Engine:
     name: str
     # Installed, at the version requirements-dev.txt pins, before compiling.
     bootstrap_packages: tuple[str, ...]
-    universal: bool = False
+    universal = False
+    # True: install_command needs the engine's own tool in the venv.
+    installs_with_tool = False
 
     def resolved_for(self) -> str:
         """What a lock made now holds for: `universal` or this platform."""
         return UNIVERSAL if self.universal else current_platform()
+
+    def tool_is_installed(self, python: str) -> bool:
+        raise NotImplementedError
 
     def compile_command(
         self,
@@ -511,15 +536,13 @@ class Engine:
         upgrade_packages: Sequence[str] = (),
         extra_args: Sequence[str] = (),
         python_version: str | None = None,
-        environ: Mapping[str, str] | None = None,
     ) -> list[str]:
         raise NotImplementedError
 
-    def sync_command(
-        self, python: str, locks: Sequence[str], environ: Mapping[str, str] | None = None
-    ) -> list[str] | None:
-        """None: the caller syncs with pip (the pip-tools engine)."""
-        return None
+    def install_command(self, python: str, requirements: Path | str) -> list[str]:
+        """Install exactly these pinned, hashed requirements into the venv of
+        `python`, nothing else (the exact sync around it is tools/locks.py's)."""
+        raise NotImplementedError
 
     def environment(
         self, python: str | None = None, environ: Mapping[str, str] | None = None
@@ -528,6 +551,14 @@ class Engine:
 
     def postprocess(self, text: str, python_version: str) -> str:
         return text
+
+    def venv_command(self, base_python: str, venv: Path | str) -> list[str] | None:
+        """A faster way to make the venv than `python -m venv` (None: use that)."""
+        return None
+
+    def bootstrap_command(self, python: str, requirements: Path | str) -> list[str] | None:
+        """A faster way to install the pinned tool than pip (None: use pip)."""
+        return None
 
 
 def _upgrade_args(upgrade: bool, upgrade_packages: Sequence[str]) -> list[str]:
@@ -541,6 +572,12 @@ class PipToolsEngine(Engine):
     name = "pip-tools"
     bootstrap_packages = ("pip-tools",)
 
+    def tool_is_installed(self, python):
+        import subprocess
+
+        probe = [python, "-c", "import piptools.scripts.compile"]
+        return subprocess.run(probe, check=False, capture_output=True).returncode == 0
+
     def compile_command(
         self,
         python,
@@ -550,7 +587,6 @@ class PipToolsEngine(Engine):
         upgrade_packages=(),
         extra_args=(),
         python_version=None,
-        environ=None,
     ):
         return [
             python,
@@ -563,6 +599,21 @@ class PipToolsEngine(Engine):
             "--output-file",
             str(output_file),
             str(requirements_in),
+        ]
+
+    def install_command(self, python, requirements):
+        return [
+            python,
+            "-m",
+            "pip",
+            "--disable-pip-version-check",
+            "install",
+            "--no-deps",
+            "--require-hashes",
+            "--progress-bar",
+            "off",
+            "-r",
+            str(requirements),
         ]
 
     def environment(self, python=None, environ=None):
@@ -597,6 +648,7 @@ def uv_compile_args(extra_args: Sequence[str]) -> list[str]:
 class UvEngine(Engine):
     name = "uv"
     bootstrap_packages = ("uv",)
+    installs_with_tool = True
 
     def __init__(self, universal: bool = True) -> None:
         self.universal = universal
@@ -604,6 +656,9 @@ class UvEngine(Engine):
 
     def executable(self, python: str) -> str:
         return _venv_executable(python, "uv")
+
+    def tool_is_installed(self, python):
+        return os.access(self.executable(python), os.X_OK)
 
     def translated_pip_settings(
         self, python: str | None, environ: Mapping[str, str] | None = None
@@ -615,9 +670,6 @@ class UvEngine(Engine):
             self._translated[python] = uv_index_environment(pip_settings(python, environ), environ)
         return self._translated[python]
 
-    def _index_arguments(self, python: str, environ: Mapping[str, str] | None) -> list[str]:
-        return self.translated_pip_settings(python, environ)[1]
-
     def compile_command(
         self,
         python,
@@ -627,7 +679,6 @@ class UvEngine(Engine):
         upgrade_packages=(),
         extra_args=(),
         python_version=None,
-        environ=None,
     ):
         if python_version is None:
             python_version = read_python_version(Path(requirements_in).parent)
@@ -636,7 +687,7 @@ class UvEngine(Engine):
             command += ["--universal", "--python-version", python_version]
         return [
             *command,
-            *self._index_arguments(python, environ),
+            *self.translated_pip_settings(python)[1],
             *uv_compile_args(extra_args),
             *_upgrade_args(upgrade, upgrade_packages),
             "--output-file",
@@ -644,17 +695,18 @@ class UvEngine(Engine):
             str(requirements_in),
         ]
 
-    def sync_command(self, python, locks, environ=None):
+    def install_command(self, python, requirements):
         return [
             self.executable(python),
             "pip",
-            "sync",
-            "--quiet",
+            "install",
+            "--no-deps",
             "--require-hashes",
             "--python",
             python,
-            *self._index_arguments(python, environ),
-            *locks,
+            *self.translated_pip_settings(python)[1],
+            "-r",
+            str(requirements),
         ]
 
     def environment(self, python=None, environ=None):
@@ -664,6 +716,40 @@ class UvEngine(Engine):
 
     def postprocess(self, text: str, python_version: str) -> str:
         return to_pip_compile_format(text, python_version, self.universal)
+
+    # A uv on PATH (the user's own) makes the venv, with pip in it, and
+    # installs the uv that requirements-dev.txt pins, hashes checked; the
+    # project then runs only that pinned uv. Without one, python -m venv and
+    # pip do the same, a few seconds slower.
+    def global_uv(self) -> str | None:
+        import shutil
+
+        return shutil.which("uv")
+
+    def venv_command(self, base_python, venv):
+        uv = self.global_uv()
+        if uv is None:
+            return None
+        return [uv, "venv", "--quiet", "--seed", "--python", base_python, str(venv)]
+
+    def bootstrap_command(self, python, requirements):
+        uv = self.global_uv()
+        if uv is None:
+            return None
+        return [
+            uv,
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--require-hashes",
+            "--reinstall",
+            "--python",
+            python,
+            *self.translated_pip_settings(python)[1],
+            "-r",
+            str(requirements),
+        ]
 
 
 ENGINES: dict[str, type[Engine]] = {"pip-tools": PipToolsEngine, "uv": UvEngine}
