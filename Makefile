@@ -11,8 +11,7 @@ PYTHON ?= python3
 VENV ?= .venv
 VENV_PYTHON := $(VENV)/bin/python
 STAMPS := $(VENV)/.stamps
-LOCK_TOOL := $(VENV_PYTHON) template/tools/locks.py
-LOCKS := requirements.txt requirements-dev.txt
+LOCK_TOOL := $(VENV_PYTHON) template/tools/locks.py --venv "$(VENV)"
 PIP_COMPILE_FLAGS ?= --generate-hashes --allow-unsafe --strip-extras \
 	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host
 # pytest-xdist workers: one per core.
@@ -33,23 +32,16 @@ $(STAMPS)/venv:
 	$(PYTHON) -m venv $(VENV)
 	@mkdir -p $(STAMPS) && touch $@
 
-requirements.txt: requirements.in | $(STAMPS)/venv
-	@$(LOCK_TOOL) compile requirements.in requirements.txt -- $(PIP_COMPILE_FLAGS)
+# template/tools/locks.py decides by fingerprints, not file times, whether a
+# lock must be recompiled and whether the venv holds exactly the locks.
+lock: $(STAMPS)/venv ## Compile the repo's own locks (only if an input or a lock changed)
+	@$(LOCK_TOOL) lock -- $(PIP_COMPILE_FLAGS)
 
-requirements-dev.txt: requirements-dev.in requirements.txt | $(STAMPS)/venv
-	@$(LOCK_TOOL) compile requirements-dev.in requirements-dev.txt -- $(PIP_COMPILE_FLAGS)
+upgrade: $(STAMPS)/venv ## Move the repo's own pins to the newest versions
+	@$(LOCK_TOOL) lock --upgrade -- $(PIP_COMPILE_FLAGS)
 
-lock: $(LOCKS) ## Compile the repo's own locks (only if an input changed)
-
-upgrade: | $(STAMPS)/venv ## Move the repo's own pins to the newest versions
-	@$(LOCK_TOOL) compile requirements.in requirements.txt --force -- $(PIP_COMPILE_FLAGS) --upgrade
-	@$(LOCK_TOOL) compile requirements-dev.in requirements-dev.txt --force -- $(PIP_COMPILE_FLAGS) --upgrade
-
-$(STAMPS)/dev: $(LOCKS) | $(STAMPS)/venv
-	@$(LOCK_TOOL) sync $(LOCKS)
-	@touch $@
-
-dev: $(STAMPS)/dev ## Venv with copier, pytest and the other tools, exactly as locked
+dev: $(STAMPS)/venv ## Venv with copier, pytest and the other tools, exactly as locked
+	@$(LOCK_TOOL) sync -- $(PIP_COMPILE_FLAGS)
 
 test: dev ## Run the whole test suite (renders, builds and runs generated projects)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -46,7 +46,10 @@ DEV_LOCK = Path("requirements-dev.txt")
 
 INPUTS_LINE = "# inputs-sha256: "
 CONTENT_LINE = "# lock-sha256: "
-INPUTS_RE = re.compile(r"^# inputs-sha256: ([0-9a-f]{64})\b.*\n?", re.MULTILINE)
+# Matches the hex digest only, not the line's end: the inputs fingerprint of
+# requirements-dev.txt has always been computed that way (locks written by
+# earlier releases stay current).
+INPUTS_RE = re.compile(r"^# inputs-sha256: ([0-9a-f]{64})\b", re.MULTILINE)
 CONTENT_RE = re.compile(r"^# lock-sha256: ([0-9a-f]{64})\b.*\n?", re.MULTILINE)
 INCLUDE_RE = re.compile(
     r"^\s*-[cr]\s+(\S+)|^\s*--(?:constraint|requirement)[=\s]+(\S+)", re.MULTILINE
@@ -57,7 +60,9 @@ CONFLICT_RE = re.compile(r"^(<{7}|={7}|>{7}|\|{7})( |$)", re.MULTILINE)
 LEAKY_LINE_RE = re.compile(
     r"^\s*(--index-url|--extra-index-url|--find-links|-i\s|-f\s|--trusted-host)", re.MULTILINE
 )
-PIN_RE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)[ \t]*(?:;([^\\\n]*))?", re.MULTILINE)
+PIN_RE = re.compile(
+    r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)[ \t]*(?:;([^\\\n]*))?", re.MULTILINE
+)
 # The credentials part of any URL: https://user:token@host -> https://****@host
 CREDENTIALS_RE = re.compile(r"(?<=://)[^/@\s]+@")
 # pip and setuptools may stay in a venv whose locks do not pin them (make prod).
@@ -201,55 +206,55 @@ class LockState:
         self.requirements_in, self.lock = requirements_in, lock
         self.text = read_text(lock)
         self.inputs = inputs_digest(requirements_in)
-        self.problem: str | None = None
-        self.kind = "current"
-        recorded_inputs = INPUTS_RE.search(self.text)
-        recorded_content = CONTENT_RE.search(self.text)
-        names = ", ".join(path.as_posix() for path in input_files(requirements_in))
+        self.kind, self.problem = self.diagnose()
+
+    def diagnose(self) -> tuple[str, str | None]:
+        requirements_in, lock, text = self.requirements_in, self.lock, self.text
+        recorded_inputs = INPUTS_RE.search(text)
+        recorded_content = CONTENT_RE.search(text)
         if not requirements_in.exists():
-            self.kind, self.problem = "no-input", (
+            return "no-input", (
                 f"{requirements_in} is missing; it lists what {lock} is compiled from. "
                 f"Restore it (git checkout -- {requirements_in})."
             )
-        elif not lock.exists():
-            self.kind, self.problem = "missing", f"{lock} is missing: run make lock and commit it."
-        elif has_conflict_markers(self.text):
-            self.kind, self.problem = "conflict", (
+        if not lock.exists():
+            return "missing", f"{lock} is missing: run make lock and commit it."
+        if has_conflict_markers(text):
+            return "conflict", (
                 f"{lock} has merge conflict markers: run make lock; it recompiles {lock} from "
                 f"{requirements_in}, keeping the pins both sides of the merge agree on."
             )
-        elif recorded_content is None:
-            self.kind, self.problem = "unsealed", (
+        if recorded_content is None:
+            return "unsealed", (
                 f"{lock} has no content fingerprint (it was written by an older release of "
                 f"this template, or not by make lock): run make lock to add it, then commit {lock}."
             )
-        elif recorded_content.group(1) != content_digest(self.text):
-            self.kind, self.problem = "edited", (
+        if recorded_content.group(1) != content_digest(text):
+            return "edited", (
                 f"{lock} was edited by hand: its content no longer matches the fingerprint "
                 f"make lock wrote into it. Put requirements in {requirements_in}, then run "
                 f"make lock (it rewrites {lock} from its inputs) and commit it."
             )
-        elif recorded_inputs is None or recorded_inputs.group(1) != self.inputs:
-            self.kind, self.problem = "stale", (
+        if recorded_inputs is None or recorded_inputs.group(1) != self.inputs:
+            names = ", ".join(path.as_posix() for path in input_files(requirements_in))
+            return "stale", (
                 f"{lock} is stale: it does not match {names}. Run make lock and commit {lock}."
             )
-        elif LEAKY_LINE_RE.search(self.text):
-            self.kind, self.problem = "leaky", (
+        if LEAKY_LINE_RE.search(text):
+            return "leaky", (
                 f"{lock} contains index or find-links lines: run make lock to rewrite it "
                 "without them."
             )
-        elif (
-            ENGINE_NAME
-            and resolved_for(self.text) not in {None, "universal"}
-            and engine().universal
-        ):
+        recorded_platform = resolved_for(text)
+        if ENGINE_NAME and recorded_platform not in {None, "universal"} and engine().universal:
             # A universal lock serves every engine; a lock pip-compile made for
             # one platform does not serve an engine that promises all of them.
-            self.kind, self.problem = "one-platform", (
-                f"{lock} holds for {resolved_for(self.text)} only (pip-compile resolved it), and "
+            return "one-platform", (
+                f"{lock} holds for {recorded_platform} only (pip-compile resolved it), and "
                 f"LOCK_ENGINE={ENGINE_NAME} makes locks for Linux, macOS and Windows: run make lock "
                 f"(it re-resolves {lock} for every platform) and commit it."
             )
+        return "current", None
 
 
 def lock_states(pairs: tuple[tuple[Path, Path], ...] = LOCK_PAIRS) -> list[LockState]:
@@ -560,7 +565,9 @@ def seed_for(state: LockState) -> tuple[str, str]:
             for name in ours.keys() | theirs.keys()
             if ours.get(name, theirs.get(name)) == theirs.get(name, ours.get(name))
         }
-        disputed = sorted(name for name in ours.keys() & theirs.keys() if ours[name] != theirs[name])
+        disputed = sorted(
+            name for name in ours.keys() & theirs.keys() if ours[name] != theirs[name]
+        )
         note = (
             f"{state.lock} had merge conflict markers: recompiling it from "
             f"{state.requirements_in}, keeping the {len(agreed)} pins both sides agree on"
@@ -680,8 +687,8 @@ def write_atomically(path: Path, text: str) -> None:
             umask = os.umask(0)
             os.umask(umask)
             mode = 0o666 & ~umask
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
+        Path(temporary).chmod(mode)
+        Path(temporary).replace(path)
     finally:
         Path(temporary).unlink(missing_ok=True)
 
@@ -767,7 +774,9 @@ def lock(
             else:
                 write_atomically(path, before.decode("utf-8"))
         if written:
-            print(f"(put back as they were: {', '.join(str(p) for p, _ in written)})", file=sys.stderr)
+            print(
+                f"(put back as they were: {', '.join(str(p) for p, _ in written)})", file=sys.stderr
+            )
         raise
 
 
@@ -781,10 +790,10 @@ def installed(venv: Path) -> dict[str, tuple[str, Path]]:
     """normalized name -> (version, dist-info folder) of what the venv holds."""
     folder = site_packages(venv)
     result = {}
-    for entry in os.listdir(folder) if folder else []:
-        if entry.endswith(".dist-info") and "-" in entry:
-            name, version = entry[: -len(".dist-info")].rsplit("-", 1)
-            result[normalize(name)] = (version, folder / entry)
+    for entry in folder.iterdir() if folder else []:
+        if entry.name.endswith(".dist-info") and "-" in entry.name:
+            name, version = entry.name[: -len(".dist-info")].rsplit("-", 1)
+            result[normalize(name)] = (version, entry)
     return result
 
 
@@ -845,7 +854,7 @@ def differences(locks: list[Path], venv: Path):
 
 def venv_fingerprint(locks: list[Path], venv: Path) -> str:
     folder = site_packages(venv)
-    listing = sorted(os.listdir(folder)) if folder else []
+    listing = sorted(entry.name for entry in folder.iterdir()) if folder else []
     digest = hashlib.sha256()
     for lock_path in locks:
         digest.update(f"{lock_path}\0{read_text(lock_path)}\0".encode())
@@ -890,6 +899,8 @@ def sync(locks: list[Path], venv: Path) -> None:
             if match:
                 count[0] += 1
                 name = match.group(1).rsplit("/", 1)[-1]
+                if name.endswith(".whl"):  # a wheel from a find-links folder
+                    name = "==".join(name.split("-")[:2])
                 print(f"  [{count[0]:>{len(str(total))}}/{total}] {name}")
                 sys.stdout.flush()
             elif failing[0] or line.startswith(("ERROR", "WARNING: Retrying")):
@@ -921,7 +932,9 @@ def sync(locks: list[Path], venv: Path) -> None:
             "Run make clean-venv and make dev."
         )
     if to_install or to_remove:
-        print(f"{venv} holds exactly {' + '.join(map(str, locks))} ({time.monotonic() - started:.1f} s)")
+        print(
+            f"{venv} holds exactly {' + '.join(map(str, locks))} ({time.monotonic() - started:.1f} s)"
+        )
     stamp.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(stamp, venv_fingerprint(locks, venv))
 
@@ -976,7 +989,9 @@ def parse(argv: list[str]) -> dict:
         args[words[0][2:]] = Path(words[1]) if words[0] == "--venv" else words[1]
         words = words[2:]
     if not words or words[0] not in OPTIONS:
-        raise SystemExit(USAGE if words[:1] in (["-h"], ["--help"]) else f"error: name a command\n{USAGE}")
+        raise SystemExit(
+            USAGE if words[:1] in (["-h"], ["--help"]) else f"error: name a command\n{USAGE}"
+        )
     args["command"], words = words[0], words[1:]
     while words:
         word = words.pop(0)

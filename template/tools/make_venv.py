@@ -40,7 +40,9 @@ def main(venv_dir: Path, stamp: Path, package: str, engine_name: str = "") -> in
     # Put src/ on the venv's path, as an editable install would; the sync
     # leaves a .pth file alone, while it would remove an editable install.
     # Written from Python, so a project path with quotes or spaces is fine.
-    purelib = sysconfig.get_paths(vars={"base": str(venv_dir), "platbase": str(venv_dir)})["purelib"]
+    purelib = sysconfig.get_paths(vars={"base": str(venv_dir), "platbase": str(venv_dir)})[
+        "purelib"
+    ]
     source = Path.cwd().joinpath("src").resolve()
     Path(purelib, f"{package}.pth").write_text(f"{source}\n", encoding="utf-8")
     stamp.parent.mkdir(parents=True, exist_ok=True)
@@ -56,7 +58,10 @@ def faster_venv(venv_dir: Path, engine_name: str) -> bool:
 
     import lock_engines
 
-    engine = lock_engines.get_engine(engine_name)
+    try:
+        engine = lock_engines.get_engine(engine_name)
+    except ValueError:
+        return False  # tools/locks.py names the problem, right after
     command = engine.venv_command(sys.executable, venv_dir)
     if command is None:
         return False
