@@ -9,7 +9,6 @@ project switched from pip-tools to uv and back keeps its pins.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -19,7 +18,12 @@ from pathlib import Path
 import pytest
 from conftest import LOCK_FILES, STANDARD_ANSWERS, make, render, run
 from filelock import FileLock
-from test_project_build import LEAKY_LINE, requirement_blocks
+from test_project_build import (
+    LEAKY_LINE,
+    assert_failed_lock_changed_nothing,
+    break_the_next_compile,
+    requirement_blocks,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -153,26 +157,9 @@ def test_check_lock_names_a_stale_uv_lock(uv_project: Path, resolving_env: dict[
 def test_a_failed_uv_compile_leaves_the_old_lock_byte_identical(
     uv_project: Path, index_env: dict[str, str], failure: str
 ) -> None:
-    env = dict(index_env)
-    with (uv_project / "requirements.in").open("a") as handle:
-        if failure == "unsatisfiable requirement":
-            handle.write("pandas==0.0.0.1\n")
-        else:
-            handle.write("tabulate\n")
-            # The only index is a closed port: pip's setting, which the uv
-            # engine hands to uv.
-            env.update(PIP_CONFIG_FILE=os.devnull, PIP_INDEX_URL="http://127.0.0.1:9/simple")
-            env.update(PIP_TIMEOUT="3", UV_HTTP_RETRIES="0")
-            for name in ("PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_NO_INDEX"):
-                env.pop(name, None)
-    before = {name: (uv_project / name).read_bytes() for name in LOCK_FILES}
-
-    result = make(uv_project, "lock", env=env, check=False)
-
-    assert result.returncode != 0
-    assert "requirements.txt was left unchanged" in result.stderr
-    assert {name: (uv_project / name).read_bytes() for name in LOCK_FILES} == before
-    assert list(uv_project.glob(".requirements*.tmp")) == []
+    # pip's settings cut the index off; the uv engine hands them to uv.
+    env = {**break_the_next_compile(uv_project, index_env, failure), "UV_HTTP_RETRIES": "0"}
+    assert_failed_lock_changed_nothing(uv_project, env)
 
 
 # ---------------------------------------------------------------- both engines
