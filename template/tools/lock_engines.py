@@ -8,7 +8,10 @@ differs is kept here, one object per engine:
 * what to install before the first compile (pinned in requirements-dev.txt),
 * the compile command, the environment it runs in, and the step that turns
   its output into the common format,
-* the sync command (uv only: the pip-tools engine syncs with pip itself),
+* the command that installs pinned, hashed requirements into the venv (the
+  exact sync around it, what to add and what to remove, is tools/locks.py's),
+* a quicker way to make the venv and install the engine's own tool, when
+  there is one (a uv on PATH),
 * which platform a lock holds for: the uv engine resolves universal locks
   (Linux, macOS and Windows at the project's Python), pip-compile resolves
   for the machine it runs on, so its locks record that machine.
@@ -29,13 +32,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # kept out of the import: a no-op `make dev` reads this module
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Mapping, Sequence
 
 COMPILE_COMMAND = "make lock"
 DEFAULT_ENGINE = "pip-tools"
 UNIVERSAL = "universal"
-# The five platforms a universal lock is proven on (tests/test_universal_locks.py).
-UNIVERSAL_PLATFORMS = ("Linux (x86_64, aarch64)", "macOS (arm64, x86_64)", "Windows (x86_64)")
 # pip-compile puts these last, under their own comment (--allow-unsafe).
 UNSAFE_PACKAGES = ("distribute", "pip", "setuptools")
 UNSAFE_COMMENT = "# The following packages are considered to be unsafe in a requirements file:"
@@ -63,13 +64,15 @@ class PipSettings:
         timeout: str | None = None,
         proxy: str | None = None,
     ) -> None:
-        self.index_url, self.extra_index_urls, self.find_links = (
-            index_url,
-            extra_index_urls,
-            find_links,
-        )
-        self.no_index, self.cert, self.client_cert = no_index, cert, client_cert
-        self.trusted_hosts, self.timeout, self.proxy = trusted_hosts, timeout, proxy
+        self.index_url = index_url
+        self.extra_index_urls = extra_index_urls
+        self.find_links = find_links
+        self.no_index = no_index
+        self.cert = cert
+        self.client_cert = client_cert
+        self.trusted_hosts = trusted_hosts
+        self.timeout = timeout
+        self.proxy = proxy
 
     def __repr__(self) -> str:
         return f"PipSettings({vars(self)!r})"
@@ -225,17 +228,11 @@ def current_platform() -> str:
 
 
 PLATFORM_PREFIX = "# resolved-for: "
-PLATFORM_RE = re.compile(r"^# resolved-for: (\S+)", re.MULTILINE)
 
 
 def platform_line(resolved_for: str) -> str:
     """The line a lock carries to say which platform(s) it holds for."""
     return f"{PLATFORM_PREFIX}{resolved_for}"
-
-
-def recorded_platform(lock_text: str) -> str | None:
-    match = PLATFORM_RE.search(lock_text)
-    return match.group(1) if match else None
 
 
 def platform_warning(lock: str, recorded: str | None, here: str | None = None) -> str | None:
@@ -483,17 +480,6 @@ def to_pip_compile_format(text: str, python_version: str, universal: bool = True
         for entry in unsafe:
             lines += entry.lines
     return "\n".join(lines) + "\n"
-
-
-def requirement_lines(lock_text: str, names: Iterable[str]) -> str:
-    """The entries of a lock for some packages (hashes and markers kept)."""
-    wanted = {re.sub(r"[-_.]+", "-", name).lower() for name in names}
-    _, entries = _split_lock(lock_text)
-    lines: list[str] = []
-    for entry in entries:
-        if entry.name in wanted:
-            lines += entry.lines
-    return "\n".join(lines) + ("\n" if lines else "")
 
 
 # ---------------------------------------------------------------- engines
