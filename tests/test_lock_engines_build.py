@@ -259,3 +259,50 @@ def test_switching_pip_tools_to_uv_and_back_keeps_the_pins_where_the_platforms_a
     back = switch_to("pip-tools")
     assert back == start
     assert installed_version(project, "uv") is None
+
+
+# ---------------------------------------------------------------- a pip-tools lock from elsewhere
+def pretend_resolved_on(project: Path, platform: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the locks read as if pip-compile had made them on `platform`: the
+    platform line changed, and both fingerprints recomputed as make lock would."""
+    sys.path.insert(0, str(project / "tools"))
+    try:
+        import locks
+    finally:
+        sys.path.pop(0)
+    monkeypatch.chdir(project)
+    for requirements_in, lock in locks.LOCK_PAIRS:
+        text = lock.read_text()
+        text = re.sub(
+            r"^# resolved-for: \S+", f"# resolved-for: {platform}", text, flags=re.MULTILINE
+        )
+        text = locks.INPUTS_RE.sub(
+            f"{locks.INPUTS_LINE}{locks.inputs_digest(requirements_in)}\n", text
+        )
+        text = locks.CONTENT_RE.sub("", text)
+        lock.write_text(text + f"{locks.CONTENT_LINE}{locks.content_digest(text)}\n")
+
+
+def test_a_pip_tools_lock_from_another_platform_is_named_by_dev_check_lock_and_doctor(
+    installed_project: Path, offline_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert "# resolved-for: linux-" in (installed_project / "requirements.txt").read_text()
+    pretend_resolved_on(installed_project, "macos-arm64", monkeypatch)
+    before = {name: (installed_project / name).read_bytes() for name in LOCK_FILES}
+
+    check = make(installed_project, "check-lock", env=offline_env)
+    dev = make(installed_project, "dev", env=offline_env)
+    doctor = make(installed_project, "doctor", env=offline_env, check=False)
+
+    for output in (check.stderr, dev.stderr, doctor.stdout):
+        assert "requirements.txt was resolved by pip-compile on macos-arm64" in output
+        assert "fail at import" in output and "LOCK_ENGINE=uv" in output
+    assert re.search(r"^OK   locks: .*\n\s+warning: requirements.txt", doctor.stdout, re.MULTILINE)
+    # A warning, not a change: the locks stay as they are.
+    assert {name: (installed_project / name).read_bytes() for name in LOCK_FILES} == before
+
+    # The uv engine promises every platform: such a lock is not current for it.
+    uv_check = make(installed_project, "check-lock", "LOCK_ENGINE=uv", env=offline_env, check=False)
+    assert uv_check.returncode != 0
+    assert "requirements.txt holds for macos-arm64 only" in uv_check.stderr
+    assert "run make lock" in uv_check.stderr
