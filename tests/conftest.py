@@ -14,6 +14,7 @@ resolving (a first render, adding a package) use the real index.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -173,6 +174,34 @@ def installed_project(standard_project: Path, offline_env: dict[str, str]) -> Pa
     """The standard project after a successful `make dev` (offline, from the wheelhouse)."""
     make(standard_project, "dev", env=offline_env)
     return standard_project
+
+
+def locked_pins(project: Path, locks: tuple[str, ...] = LOCK_FILES) -> dict[str, str]:
+    """normalized name -> version, as the project's locks pin them."""
+    pinned = {}
+    for lock in locks:
+        for name, version in re.findall(
+            r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)",
+            (project / lock).read_text(),
+            re.MULTILINE,
+        ):
+            pinned[re.sub(r"[-_.]+", "-", name).lower()] = version
+    return pinned
+
+
+def assert_venv_holds_exactly_the_locks(project: Path, locks: tuple[str, ...] = LOCK_FILES) -> None:
+    """What pip itself says is installed equals what the locks pin (pip and
+    setuptools may stay when no lock pins them, as in any venv)."""
+    freeze = run(
+        [str(project / ".venv/bin/python"), "-m", "pip", "freeze", "--all"], cwd=project
+    ).stdout
+    installed = {
+        re.sub(r"[-_.]+", "-", name).lower(): version
+        for name, version in re.findall(r"^([^=\s]+)==(\S+)$", freeze, re.MULTILINE)
+    }
+    pinned = locked_pins(project, locks)
+    assert {name: installed.get(name) for name in pinned} == pinned
+    assert set(installed) - set(pinned) <= {"pip", "setuptools", "wheel"}, freeze
 
 
 def git_commit_all(project: Path, message: str = "Initial commit") -> None:

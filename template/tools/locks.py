@@ -528,15 +528,16 @@ def asked_to_move(name: str, old: str, requirement: str | None) -> bool:
 
 
 def pin_changes(old: dict[str, str], new: dict[str, str]) -> list[str]:
-    """Readable lines: `name old -> new`, `+ name version`, `- name version`."""
+    """Readable lines: `name old -> new`, `+ name version`, `- name version`
+    (also the upgrade check's report)."""
     lines = []
     for name in sorted(old.keys() | new.keys()):
         if name not in new:
-            lines.append(f"  - {name} {old[name]} (no longer needed)")
+            lines.append(f"- {name} {old[name]} (no longer needed)")
         elif name not in old:
-            lines.append(f"  + {name} {new[name]} (new)")
+            lines.append(f"+ {name} {new[name]} (new)")
         elif old[name] != new[name]:
-            lines.append(f"    {name} {old[name]} -> {new[name]}")
+            lines.append(f"  {name} {old[name]} -> {new[name]}")
     return lines
 
 
@@ -642,17 +643,18 @@ def compile_lock(
         + (f"{len(changes)} changed:" if changes else "no existing pin moved.")
     )
     for line in changes:
-        print(line)
-    moved_on_purpose = {normalize(name) for name in upgrade_packages}
+        print(f"  {line}")
+    # make upgrade and upgrade-package move pins on purpose; any other compile
+    # may only move down what the user's own .in lines asked to.
+    guarded = not (upgrade or upgrade_packages or allow_downgrade)
     named = requested_specifiers(state.requirements_in)
     downgrades = [
         f"    {name} {old[name]} -> {new[name]}"
         for name in sorted(old.keys() & new.keys())
         if version_key(new[name]) < version_key(old[name])
-        and name not in moved_on_purpose
         and not asked_to_move(name, old[name], named.get(name))
     ]
-    if downgrades and not allow_downgrade and state.kind not in {"missing", "conflict"}:
+    if downgrades and guarded and state.kind not in {"missing", "conflict"}:
         raise LockError(
             f"{state.lock} was left unchanged: this compile would downgrade pins that "
             "nobody asked to move:\n"
@@ -713,10 +715,12 @@ def lock(
         if not package.strip():
             raise LockError("name the package: make upgrade-package P=<name>")
         known = known_packages()
-        if normalize(package) not in known:
+        # P=pandas==2.2.3 names a version too: the name is what must be pinned.
+        name = normalize(re.split(r"[<>=!~;\[\s]", package.strip(), maxsplit=1)[0])
+        if name not in known:
             import difflib
 
-            close = difflib.get_close_matches(normalize(package), known, n=3)
+            close = difflib.get_close_matches(name, known, n=3)
             hint = f" Did you mean {' or '.join(close)}?" if close else ""
             raise LockError(
                 f"{package} is not pinned in any lock, so there is nothing to upgrade.{hint}\n"
@@ -903,7 +907,7 @@ def sync(locks: list[Path], venv: Path) -> None:
                     name = "==".join(name.split("-")[:2])
                 print(f"  [{count[0]:>{len(str(total))}}/{total}] {name}")
                 sys.stdout.flush()
-            elif failing[0] or line.startswith(("ERROR", "WARNING: Retrying")):
+            elif failing[0] or line.startswith(("ERROR", "WARNING: Retrying", "Looking in")):
                 failing[0] = failing[0] or line.startswith("ERROR")
                 sys.stdout.write(line)
 

@@ -19,12 +19,13 @@ from __future__ import annotations
 import argparse
 import difflib
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from locks import pin_changes, pins
 
 LOCKS = ("requirements.txt", "requirements-dev.txt")
 # Never copied: environments, caches and build output are rebuilt in the copy,
@@ -40,25 +41,6 @@ SKIPPED_NAMES = {
     "build",
     "dist",
 }
-PIN_RE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)", re.MULTILINE)
-
-
-def pins(lock_text: str) -> dict[str, str]:
-    return {name.lower(): version for name, version in PIN_RE.findall(lock_text)}
-
-
-def pin_changes(old_text: str, new_text: str) -> list[str]:
-    """Readable lines: `name old -> new`, `+ name version`, `- name version`."""
-    old, new = pins(old_text), pins(new_text)
-    lines = []
-    for name in sorted(old.keys() | new.keys()):
-        if name not in new:
-            lines.append(f"- {name} {old[name]} (no longer needed)")
-        elif name not in old:
-            lines.append(f"+ {name} {new[name]} (new)")
-        elif old[name] != new[name]:
-            lines.append(f"  {name} {old[name]} -> {new[name]}")
-    return lines
 
 
 def without_hashes(text: str) -> list[str]:
@@ -121,7 +103,7 @@ def report(project: Path, scratch: Path, result: str) -> tuple[str, str]:
         old = (project / lock).read_text(encoding="utf-8") if (project / lock).exists() else ""
         new_path = scratch / lock
         new = new_path.read_text(encoding="utf-8") if new_path.exists() else old
-        changes = pin_changes(old, new)
+        changes = pin_changes(pins(old), pins(new))
         text.append(f"{lock}:")
         text.extend(f"  {line}" for line in changes or ["(no pin changed)"])
         markdown.append(f"`{lock}`:")
