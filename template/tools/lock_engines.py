@@ -320,7 +320,7 @@ def _python_clause(variable: str, op: str, value: str, minor: tuple[int, int]) -
         return None
     if variable == "python_version":
         return _compare(minor, op, version)
-    lowest, highest = minor + (0,), minor + (10**6,)
+    lowest, highest = (*minor, 0), (*minor, 10**6)
     at_lowest, at_highest = _compare(lowest, op, version), _compare(highest, op, version)
     if op in ("==", "!=") and version[:2] == minor and len(version) > 2:
         return None
