@@ -137,7 +137,7 @@ class Bench:
         for command in (
             ["git", "init", "-q"],
             ["git", "add", "-A"],
-            ["git", "-c", "user.name=b", "-c", "user.email=b@example.com", "commit", "-qm", "b"],
+            ["git", "-c", "user.name=b", "-c", "user.email=b@example.com", "commit", "-qnm", "b"],
         ):
             self.sh(command, project)
         clone = self.workdir / "clone"
