@@ -819,9 +819,20 @@ def wanted_pins(locks: list[Path], venv: Path) -> dict[str, tuple[str, str]]:
 
 def markers_that_apply(markers: set[str], venv: Path) -> set[str]:
     """The environment markers that hold for the venv's interpreter (one
-    process for all of them, with the marker code pip carries)."""
+    process for all of them, with the marker code pip carries; asked once a
+    run, as a sync compares the venv with the locks more than once)."""
     if not markers:
         return set()
+    asked = (venv, frozenset(markers))
+    if asked not in MARKERS_APPLYING:
+        MARKERS_APPLYING[asked] = evaluate_markers(markers, venv)
+    return MARKERS_APPLYING[asked]
+
+
+MARKERS_APPLYING: dict = {}
+
+
+def evaluate_markers(markers: set[str], venv: Path) -> set[str]:
     import json
     import subprocess
 
