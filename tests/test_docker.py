@@ -283,7 +283,15 @@ def test_a_lock_that_is_not_exactly_hashed_fails_the_build(
     lock.write_text(change(lock.read_text()))
 
     tag = image_tag(f"bad-lock-{change.__name__}".replace("_", "-"))
+    # make docker-build refuses before Docker starts: the lock's own
+    # fingerprint shows the hand edit.
     result = make(project, "docker-build", *build_args(base_image, tag), env=index_env, check=False)
+    assert result.returncode != 0
+    assert "requirements.txt was edited by hand" in result.stderr
+    # And the image itself refuses it too, for a build that skips make.
+    direct = ["docker", "build", "--force-rm", "--tag", f"{IMAGE_REPOSITORY}:{tag}"]
+    direct += ["--build-arg", f"BASE_IMAGE={base_image}", "."]
+    result = run(direct, cwd=project, env=index_env, check=False)
     assert result.returncode != 0
     assert message in result.stdout + result.stderr
     missing = subprocess.run(
