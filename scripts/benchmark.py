@@ -1,14 +1,26 @@
-"""`make bench`: the timings a user of a generated project feels, median of N runs.
+"""`make bench`: the timings a user of a generated project feels, for both lock
+engines, median of N runs, each beside the floor measured in the same run.
 
-Prints, for the default project on this machine:
+For the default project on this machine, per engine (pip-tools, uv):
   render                  copier copy with default answers
-  first green             make dev + make test right after a render (warm pip cache)
-  clone-and-go            make dev in a fresh clone of a project whose locks are committed
-  bare minimum            python -m venv + pip install --no-deps --require-hashes of both locks
+  first green             make dev + make test right after a render
   no-op make dev          make dev again with nothing changed
+  clone-and-go            make dev in a fresh clone of a project whose locks are committed
   add a dependency        make dev after adding one package to requirements.in
-and checks the budgets: no-op make dev under 0.3 s, clone-and-go within 1.3x
-of the bare minimum measured in the same run.
+and the floors, the same work done by hand with the bare tools on the same inputs:
+  pip-tools first green   python -m venv + pip-tools install + two pip-compile
+                          --generate-hashes + pip install --no-deps --require-hashes + pytest
+  pip-tools bare install  python -m venv + pip install --no-deps --require-hashes of both locks
+  uv first green          uv venv + two uv pip compile --generate-hashes (universal) +
+                          uv pip sync + pytest
+  uv bare sync            uv venv + uv pip sync of both locks
+The uv engine's runs have a uv on PATH (its users have one; the floors use it
+too), so its venv is made by uv.
+
+Budgets (medians): uv first green within 1.5x of its floor; uv clone-and-go
+within 1.5x of a bare uv pip sync; pip-tools first green within 1.3x of its
+floor; pip-tools clone-and-go within 1.3x of a bare pip install; no-op
+make dev under 0.05 s for both.
 """
 
 from __future__ import annotations
@@ -27,131 +39,234 @@ from pathlib import Path
 import copier
 
 TEMPLATE_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(TEMPLATE_ROOT / "template" / "tools"))
+import lock_engines
+
 PYTHON_VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
-NOOP_BUDGET_SECONDS = 0.3
-CLONE_BUDGET_RATIO = 1.3
+ENGINES = ("pip-tools", "uv")
 ADDED_DEPENDENCY = "tabulate"
+NOOP_BUDGET_SECONDS = 0.05
+NOOP_REPEATS = 5
+UV = Path(sys.executable).with_name("uv")
+# (engine, figure, floor, allowed ratio)
+RATIO_BUDGETS = (
+    ("uv", "first green", "floor: first green", 1.5),
+    ("uv", "clone-and-go", "floor: bare install", 1.5),
+    ("pip-tools", "first green", "floor: first green", 1.3),
+    ("pip-tools", "clone-and-go", "floor: bare install", 1.3),
+)
+FLOOR_NAMES = {
+    "pip-tools": {
+        "floor: first green": "venv + pip-tools + 2 pip-compile + pip install + pytest",
+        "floor: bare install": "python -m venv + pip install --require-hashes",
+    },
+    "uv": {
+        "floor: first green": "uv venv + 2 uv pip compile + uv pip sync + pytest",
+        "floor: bare install": "uv venv + uv pip sync",
+    },
+}
 
 
-def user_env() -> dict[str, str]:
+def user_env(path_first: Path | None = None) -> dict[str, str]:
     """The environment of a user's shell: without this script's venv."""
     env = {
         k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "MAKEFLAGS", "MAKELEVEL"}
     }
-    env["PATH"] = os.pathsep.join(
-        p for p in env["PATH"].split(os.pathsep) if not p.startswith(sys.prefix)
-    )
+    entries = [p for p in env["PATH"].split(os.pathsep) if not p.startswith(sys.prefix)]
+    if path_first is not None:
+        entries.insert(0, str(path_first))
+    env["PATH"] = os.pathsep.join(entries)
     return env
 
 
-def sh(command: list[str], cwd: Path) -> None:
-    subprocess.run(
-        command, cwd=cwd, env=user_env(), check=True, capture_output=True, stdin=subprocess.DEVNULL
-    )
-
-
-def timed(action: Callable[[], None]) -> float:
+def timed(action: Callable[[], object]) -> float:
     start = time.perf_counter()
     action()
     return time.perf_counter() - start
 
 
-def render(destination: Path) -> None:
-    copier.run_copy(
-        str(TEMPLATE_ROOT),
-        str(destination),
-        data={
-            "project_name": "Sales Forecast",
-            "python_version": PYTHON_VERSION,
-        },
-        defaults=True,
-        vcs_ref="HEAD",
-        quiet=True,
-    )
+class Bench:
+    """One engine's run: its commands see the environment a user of it has."""
 
+    def __init__(self, engine: str, workdir: Path) -> None:
+        self.engine, self.workdir = engine, workdir
+        path_first = None
+        if engine == "uv":
+            # A folder with only uv in it, so nothing else of this venv leaks in.
+            path_first = workdir / "uv-on-path"
+            path_first.mkdir()
+            (path_first / "uv").symlink_to(UV)
+        self.env = user_env(path_first)
+        # uv does not read pip's settings: the engine's translation, for the floors.
+        self.uv_env = lock_engines.get_engine("uv").environment(sys.executable, self.env)
 
-def one_run(workdir: Path) -> dict[str, float]:
-    figures: dict[str, float] = {}
-    project = workdir / "project"
-    figures["render"] = timed(lambda: render(project))
-    figures["first green (make dev + make test)"] = timed(
-        lambda: (sh(["make", "dev"], project), sh(["make", "test"], project))
-    )
-    figures["no-op make dev"] = timed(lambda: sh(["make", "dev"], project))
-
-    for command in (
-        ["git", "init", "-q"],
-        ["git", "add", "-A"],
-        ["git", "-c", "user.name=b", "-c", "user.email=b@example.com", "commit", "-qm", "bench"],
-    ):
-        sh(command, project)
-    clone = workdir / "clone"
-    sh(["git", "clone", "-q", str(project), str(clone)], workdir)
-    figures["clone-and-go (make dev in a fresh clone)"] = timed(lambda: sh(["make", "dev"], clone))
-
-    bare = workdir / "bare-venv"
-    figures["bare minimum (venv + pip install of both locks)"] = timed(
-        lambda: (
-            sh([f"python{PYTHON_VERSION}", "-m", "venv", str(bare)], clone),
-            sh(
-                [
-                    str(bare / "bin" / "pip"),
-                    "install",
-                    "--quiet",
-                    "--no-deps",
-                    "--require-hashes",
-                    "-r",
-                    "requirements.txt",
-                    "-r",
-                    "requirements-dev.txt",
-                ],
-                clone,
-            ),
+    def sh(self, command: list[str], cwd: Path, env: dict[str, str] | None = None) -> None:
+        subprocess.run(
+            command,
+            cwd=cwd,
+            env=env or self.env,
+            check=True,
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
         )
-    )
 
-    with (clone / "requirements.in").open("a") as handle:
-        handle.write(f"{ADDED_DEPENDENCY}\n")
-    figures[f"make dev after adding {ADDED_DEPENDENCY}"] = timed(lambda: sh(["make", "dev"], clone))
-    return figures
+    def render(self, destination: Path) -> None:
+        copier.run_copy(
+            str(TEMPLATE_ROOT),
+            str(destination),
+            data={
+                "project_name": "Sales Forecast",
+                "python_version": PYTHON_VERSION,
+                "lock_engine": self.engine,
+            },
+            defaults=True,
+            vcs_ref="HEAD",
+            quiet=True,
+        )
+
+    def run(self) -> dict[str, float]:
+        figures: dict[str, float] = {}
+        project = self.workdir / "project"
+        figures["render"] = timed(lambda: self.render(project))
+        figures["first green"] = timed(
+            lambda: (self.sh(["make", "dev"], project), self.sh(["make", "test"], project))
+        )
+        figures["no-op make dev"] = statistics.median(
+            timed(lambda: self.sh(["make", "dev"], project)) for _ in range(NOOP_REPEATS)
+        )
+        for command in (
+            ["git", "init", "-q"],
+            ["git", "add", "-A"],
+            ["git", "-c", "user.name=b", "-c", "user.email=b@example.com", "commit", "-qnm", "b"],
+        ):
+            self.sh(command, project)
+        clone = self.workdir / "clone"
+        self.sh(["git", "clone", "-q", str(project), str(clone)], self.workdir)
+        figures["clone-and-go"] = timed(lambda: self.sh(["make", "dev"], clone))
+        with (clone / "requirements.in").open("a") as handle:
+            handle.write(f"{ADDED_DEPENDENCY}\n")
+        figures[f"add a dependency ({ADDED_DEPENDENCY})"] = timed(
+            lambda: self.sh(["make", "dev"], clone)
+        )
+        figures["floor: first green"] = self.floor_first_green(project)
+        figures["floor: bare install"] = self.floor_bare_install(project)
+        return figures
+
+    def scratch_inputs(self, project: Path, name: str) -> Path:
+        """The project's inputs (no locks, no venv) in a folder of their own."""
+        scratch = self.workdir / name
+        shutil.copytree(
+            project,
+            scratch,
+            ignore=shutil.ignore_patterns(".venv", ".git", "requirements*.txt", "*cache*"),
+        )
+        return scratch
+
+    def floor_first_green(self, project: Path) -> float:
+        scratch = self.scratch_inputs(project, f"floor-{self.engine}")
+        venv = scratch / "floor-venv"
+        python = str(venv / "bin" / "python")
+        pytest_env = {**self.env, "PYTHONPATH": str(scratch / "src")}
+        pairs = (
+            ("requirements.in", "requirements.txt"),
+            ("requirements-dev.in", "requirements-dev.txt"),
+        )
+        started = time.perf_counter()
+        if self.engine == "uv":
+            for source, lock in pairs:
+                command = [str(UV), "pip", "compile", "--quiet", "--generate-hashes", "--universal"]
+                command += ["--python-version", PYTHON_VERSION, "-o", lock, source]
+                self.sh(command, scratch, self.uv_env)
+            self.uv_venv_and_sync(venv, scratch)
+        else:
+            self.sh([f"python{PYTHON_VERSION}", "-m", "venv", str(venv)], scratch)
+            self.sh([python, "-m", "pip", "install", "--quiet", "pip-tools"], scratch)
+            for source, lock in pairs:
+                command = [python, "-m", "piptools", "compile", "--quiet", "--generate-hashes"]
+                self.sh([*command, "-o", lock, source], scratch)
+            self.install_with_pip(python, scratch)
+        self.sh([python, "-m", "pytest", "-q"], scratch, pytest_env)
+        return time.perf_counter() - started
+
+    def floor_bare_install(self, project: Path) -> float:
+        venv = self.workdir / f"bare-{self.engine}"
+        python = str(venv / "bin" / "python")
+        started = time.perf_counter()
+        if self.engine == "uv":
+            self.uv_venv_and_sync(venv, project)
+        else:
+            self.sh([f"python{PYTHON_VERSION}", "-m", "venv", str(venv)], project)
+            self.install_with_pip(python, project)
+        return time.perf_counter() - started
+
+    def uv_venv_and_sync(self, venv: Path, folder: Path) -> None:
+        command = [str(UV), "venv", "--quiet", "--python", sys.executable, str(venv)]
+        self.sh(command, folder, self.uv_env)
+        command = [str(UV), "pip", "sync", "--quiet", "--require-hashes"]
+        command += ["--python", str(venv / "bin" / "python")]
+        self.sh([*command, "requirements.txt", "requirements-dev.txt"], folder, self.uv_env)
+
+    def install_with_pip(self, python: str, folder: Path) -> None:
+        command = [python, "-m", "pip", "install", "--quiet", "--no-deps", "--require-hashes"]
+        self.sh([*command, "-r", "requirements.txt", "-r", "requirements-dev.txt"], folder)
+
+
+def report(medians: dict[str, dict[str, float]], runs: int) -> int:
+    print(f"\nDefault project, Python {PYTHON_VERSION}, median of {runs} run(s):")
+    checks: dict[tuple[str, str], tuple[bool, str]] = {}
+    for engine, figure, floor, ratio in RATIO_BUDGETS:
+        value, base = medians[engine][figure], medians[engine][floor]
+        checks[(engine, figure)] = (
+            value <= ratio * base,
+            f"{value / base:.2f}x of the floor, budget {ratio}x",
+        )
+    for engine in ENGINES:
+        noop = medians[engine]["no-op make dev"]
+        checks[(engine, "no-op make dev")] = (
+            noop < NOOP_BUDGET_SECONDS,
+            f"budget {NOOP_BUDGET_SECONDS} s",
+        )
+    for engine in ENGINES:
+        print(f"\n  {engine} engine")
+        for name, seconds in medians[engine].items():
+            label = FLOOR_NAMES[engine].get(name, name)
+            passed, budget = checks.get((engine, name), (None, ""))
+            mark = "" if passed is None else ("OK  " if passed else "OVER")
+            print(f"    {label:<58} {seconds:8.3f} s  {mark} {budget}".rstrip())
+    over = [f"{engine} {name}" for (engine, name), (passed, _) in checks.items() if not passed]
+    print("\nBudgets: " + ("all met" if not over else "over: " + ", ".join(over)))
+    return 1 if over else 0
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--engine", choices=ENGINES, action="append", help="default: both")
     args = parser.parse_args()
+    if not UV.exists():
+        print(
+            f"error: {UV} is missing: run make dev (the repo's dev tools pin uv)", file=sys.stderr
+        )
+        return 2
+    engines = tuple(args.engine or ENGINES)
 
-    runs = []
+    runs: dict[str, list[dict[str, float]]] = {engine: [] for engine in engines}
     for number in range(1, args.runs + 1):
-        with tempfile.TemporaryDirectory(prefix="template-bench-") as workdir:
-            print(f"run {number}/{args.runs} ...", flush=True)
-            runs.append(one_run(Path(workdir)))
-            shutil.rmtree(workdir, ignore_errors=True)
-
-    medians = {name: statistics.median(run[name] for run in runs) for name in runs[0]}
-    print(f"\nDefault project, Python {PYTHON_VERSION}, median of {args.runs} run(s):")
-    for name, seconds in medians.items():
-        print(f"  {name:<50} {seconds:8.2f} s")
-
-    noop = medians["no-op make dev"]
-    clone = medians["clone-and-go (make dev in a fresh clone)"]
-    bare = medians["bare minimum (venv + pip install of both locks)"]
-    checks = [
-        (
-            f"no-op make dev under {NOOP_BUDGET_SECONDS} s",
-            noop < NOOP_BUDGET_SECONDS,
-            f"{noop:.3f} s",
-        ),
-        (
-            f"clone-and-go within {CLONE_BUDGET_RATIO}x of the bare minimum",
-            clone <= CLONE_BUDGET_RATIO * bare,
-            f"{clone / bare:.2f}x",
-        ),
-    ]
-    print("\nBudgets:")
-    for label, passed, figure in checks:
-        print(f"  {'OK  ' if passed else 'OVER'} {label}: {figure}")
-    return 0 if all(passed for _, passed, _ in checks) else 1
+        # Interleaved, so both engines see the same machine and network.
+        for engine in engines:
+            with tempfile.TemporaryDirectory(prefix=f"template-bench-{engine}-") as workdir:
+                print(f"run {number}/{args.runs}: {engine} ...", flush=True)
+                runs[engine].append(Bench(engine, Path(workdir)).run())
+    medians = {
+        engine: {name: statistics.median(run[name] for run in results) for name in results[0]}
+        for engine, results in runs.items()
+    }
+    if set(engines) != set(ENGINES):
+        for engine, figures in medians.items():
+            for name, seconds in figures.items():
+                print(f"  {engine:<10} {name:<40} {seconds:8.3f} s")
+        return 0
+    return report(medians, args.runs)
 
 
 if __name__ == "__main__":

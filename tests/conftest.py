@@ -131,16 +131,31 @@ def index_env() -> dict[str, str]:
     return user_environment()
 
 
+def locked_once(shared_tmp: Path, name: str, answers: dict[str, object], env) -> Path:
+    """A project rendered with `answers` and locked by its `make lock` (real
+    index), once per session for all workers."""
+    project = shared_tmp / name
+    with FileLock(str(shared_tmp / f"{name}.lock")):
+        if not (project / ".complete").exists():
+            shutil.rmtree(project, ignore_errors=True)
+            render(project, **answers)
+            make(project, "lock", env=env)
+            (project / ".complete").touch()
+    return project
+
+
 @pytest.fixture(scope="session")
 def standard_locks(shared_tmp: Path, index_env: dict[str, str]) -> Path:
     """Locks of the standard project, compiled once per session (real index)."""
-    project = shared_tmp / "standard-locks"
-    with FileLock(str(shared_tmp / "standard-locks.lock")):
-        if not (project / "requirements-dev.txt").exists():
-            shutil.rmtree(project, ignore_errors=True)
-            render(project, **STANDARD_ANSWERS)
-            make(project, "lock", env=index_env)
-    return project
+    return locked_once(shared_tmp, "standard-locks", STANDARD_ANSWERS, index_env)
+
+
+@pytest.fixture(scope="session")
+def uv_standard_locks(shared_tmp: Path, index_env: dict[str, str]) -> Path:
+    """The standard project with the uv lock engine, locked once per session
+    (real index): universal locks, for Linux, macOS and Windows."""
+    answers = {**STANDARD_ANSWERS, "lock_engine": "uv"}
+    return locked_once(shared_tmp, "uv-standard-locks", answers, index_env)
 
 
 @pytest.fixture(scope="session")

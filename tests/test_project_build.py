@@ -120,12 +120,13 @@ def test_check_lock_names_the_stale_lock_after_an_edit_without_relocking(
     assert "requirements-dev.txt" not in result.stderr  # its inputs did not change yet
 
 
-@pytest.mark.parametrize("failure", ["unsatisfiable requirement", "network down"])
-def test_a_lock_that_cannot_be_compiled_leaves_the_old_lock_byte_identical(
-    installed_project: Path, index_env: dict[str, str], failure: str
-):
+def break_the_next_compile(
+    project: Path, index_env: dict[str, str], failure: str
+) -> dict[str, str]:
+    """Ask for something that cannot be resolved, or cut the index off; the
+    environment to run make in."""
     env = dict(index_env)
-    with (installed_project / "requirements.in").open("a") as handle:
+    with (project / "requirements.in").open("a") as handle:
         if failure == "unsatisfiable requirement":
             handle.write("pandas==0.0.0.1\n")
         else:
@@ -140,14 +141,26 @@ def test_a_lock_that_cannot_be_compiled_leaves_the_old_lock_byte_identical(
             )
             for name in ("PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_NO_INDEX"):
                 env.pop(name, None)
-    before = {name: (installed_project / name).read_bytes() for name in LOCK_FILES}
+    return env
 
-    result = make(installed_project, "lock", env=env, check=False)
+
+def assert_failed_lock_changed_nothing(project: Path, env: dict[str, str]) -> None:
+    before = {name: (project / name).read_bytes() for name in LOCK_FILES}
+
+    result = make(project, "lock", env=env, check=False)
 
     assert result.returncode != 0
     assert "requirements.txt was left unchanged" in result.stderr
-    assert {name: (installed_project / name).read_bytes() for name in LOCK_FILES} == before
-    assert list(installed_project.glob(".requirements*.tmp")) == []
+    assert {name: (project / name).read_bytes() for name in LOCK_FILES} == before
+    assert list(project.glob(".requirements*.tmp")) == []
+
+
+@pytest.mark.parametrize("failure", ["unsatisfiable requirement", "network down"])
+def test_a_lock_that_cannot_be_compiled_leaves_the_old_lock_byte_identical(
+    installed_project: Path, index_env: dict[str, str], failure: str
+):
+    env = break_the_next_compile(installed_project, index_env, failure)
+    assert_failed_lock_changed_nothing(installed_project, env)
 
 
 def test_a_missing_interpreter_is_named_by_make_dev_and_make_doctor(

@@ -32,7 +32,7 @@ COMBINATIONS = {
     },
     "no-pandas": {"dependencies": ["polars", "requests"], "license": "Apache-2.0"},
     "docker-without-ecr": {"docker": True, "ecr": False, "license": "BSD-3-Clause"},
-    "proprietary-py310": {"python_version": "3.10", "license": "Proprietary"},
+    "proprietary-py310": {"python_version": "3.10", "license": "Proprietary", "lock_engine": "uv"},
 }
 
 

@@ -254,6 +254,15 @@ class LockState:
                 f"{lock} contains index or find-links lines: run make lock to rewrite it "
                 "without them."
             )
+        recorded_platform = resolved_for(text)
+        if ENGINE_NAME and recorded_platform not in {None, "universal"} and engine().universal:
+            # A universal lock serves every engine; a lock pip-compile made for
+            # one platform does not serve an engine that promises all of them.
+            return "one-platform", (
+                f"{lock} holds for {recorded_platform} only (pip-compile resolved it), and "
+                f"LOCK_ENGINE={ENGINE_NAME} makes locks for Linux, macOS and Windows: run make lock "
+                f"(it re-resolves {lock} for every platform) and commit it."
+            )
         return "current", None
 
 
@@ -281,7 +290,48 @@ def check(states: list[LockState]) -> int:
         print(f"error: {problem}", file=sys.stderr)
     if not problems:
         print(f"Locks match their inputs: {', '.join(str(s.lock) for s in states)}")
+    warn_about_platforms(states)
     return 1 if problems else 0
+
+
+# ---------------------------------------------------------------- engines and platforms
+# tools/lock_engines.py holds what differs between pip-tools and uv; it is
+# read only when needed, so a no-op `make dev` stays quick.
+ENGINE_NAME = ""  # --engine (the Makefile's LOCK_ENGINE); empty: pip-tools, no engine checks
+RESOLVED_FOR_RE = re.compile(r"^# resolved-for: (\S+)", re.MULTILINE)
+
+
+def engine():
+    """The lock engine of this run (one object: uv's reads pip's settings once)."""
+    import lock_engines
+
+    name = ENGINE_NAME or lock_engines.DEFAULT_ENGINE
+    if name not in ENGINES_IN_USE:
+        ENGINES_IN_USE[name] = lock_engines.get_engine(name)
+    return ENGINES_IN_USE[name]
+
+
+ENGINES_IN_USE: dict = {}
+
+
+def resolved_for(lock_text: str) -> str | None:
+    """The platform a lock was resolved for (`universal` for every platform)."""
+    match = RESOLVED_FOR_RE.search(lock_text)
+    return match.group(1) if match else None
+
+
+def warn_about_platforms(states: list[LockState]) -> None:
+    """Say so when a lock was resolved on another platform than this one."""
+    sys.stdout.flush()
+    for state in states:
+        recorded = resolved_for(state.text)
+        if recorded in {None, "universal"}:
+            continue
+        import lock_engines
+
+        warning = lock_engines.platform_warning(str(state.lock), recorded)
+        if warning:
+            print(warning, file=sys.stderr)
 
 
 # ---------------------------------------------------------------- running tools
@@ -365,13 +415,10 @@ def pip_command(venv: Path) -> list[str]:
 
 
 # ---------------------------------------------------------------- the lock engine
-# What differs between lock engines is here; everything around it (the
-# fingerprints, the seed pins, the pin report, the downgrade guard, writing
-# all locks or none, the exact sync and its stamp) is the same for all.
-COMPILE_TOOL = "pip-tools"
-COMPILE_TOOL_PROBE = "import piptools.scripts.compile"
-
-
+# What differs between lock engines is in tools/lock_engines.py; everything
+# around it (the fingerprints, the seed pins, the pin report, the downgrade
+# guard, writing all locks or none, the exact sync and its stamp) is the same
+# for all.
 def compile_command(
     venv: Path,
     requirements_in: Path,
@@ -381,21 +428,25 @@ def compile_command(
     upgrade_packages: list[str],
 ) -> tuple[list[str], dict[str, str]]:
     """The resolver's command line and environment for one lock."""
-    command = [str(venv_python(venv)), "-m", "piptools", "compile", "--quiet"]
-    command += pip_compile_args
-    if upgrade:
-        command.append("--upgrade")
-    for package in upgrade_packages:
-        command += ["--upgrade-package", package]
-    command += ["--output-file", str(output), str(requirements_in)]
-    # The lock's header tells readers how to regenerate it.
-    return command, {**os.environ, "CUSTOM_COMPILE_COMMAND": "make lock"}
+    python = str(venv_python(venv))
+    chosen = engine()
+    command = chosen.compile_command(
+        python,
+        requirements_in,
+        output,
+        upgrade,
+        upgrade_packages,
+        pip_compile_args,
+        python_version=read_text(PYTHON_VERSION_FILE).strip(),
+    )
+    return command, chosen.environment(python)
 
 
-def install_command(venv: Path, requirements: Path) -> list[str]:
+def install_command(venv: Path, requirements: Path) -> tuple[list[str], dict[str, str]]:
     """Install exactly these pinned, hashed requirements, nothing else."""
-    command = [*pip_command(venv), "install", "--no-deps", "--require-hashes"]
-    return [*command, "--progress-bar", "off", "-r", str(requirements)]
+    python = str(venv_python(venv))
+    chosen = engine()
+    return chosen.install_command(python, requirements), chosen.environment(python)
 
 
 # ---------------------------------------------------------------- the compile tool
@@ -413,37 +464,40 @@ def bootstrap_blocks(dev_text: str, tool: str) -> list[str]:
 
 
 def ensure_compile_tool(venv: Path) -> None:
-    """Make pip-compile runnable in the venv, from the dev lock's pins with
-    hashes whenever that lock pins it (only a project's very first lock has
-    nothing to verify against)."""
-    import subprocess
-
-    probe = [str(venv_python(venv)), "-c", COMPILE_TOOL_PROBE]
-    if subprocess.run(probe, check=False, capture_output=True).returncode == 0:
+    """Make the lock engine's tool (pip-compile or uv) runnable in the venv,
+    from the dev lock's pins with hashes whenever that lock pins it (only a
+    project's very first lock has nothing to verify against)."""
+    chosen = engine()
+    if chosen.tool_is_installed(str(venv_python(venv))):
         return
+    tool = chosen.bootstrap_packages[0]
     dev_text = read_text(DEV_LOCK)
     if has_conflict_markers(dev_text):
         dev_text = conflict_sides(dev_text)[0]
-    blocks = bootstrap_blocks(dev_text, COMPILE_TOOL)
+    blocks = bootstrap_blocks(dev_text, tool)
     if blocks:
-        print(f"Installing {COMPILE_TOOL} from the pins in {DEV_LOCK} (hashes checked)")
-        requirements = venv / f".{COMPILE_TOOL}-bootstrap.txt"
+        print(f"Installing {tool} from the pins in {DEV_LOCK} (hashes checked)")
+        requirements = venv / f".{tool}-bootstrap.txt"
         requirements.write_text("".join(blocks), encoding="utf-8")
         try:
             command = [*pip_command(venv), "install", "--quiet", "--no-deps"]
             # --force-reinstall repairs a copy an interrupted install left half-written.
             command += ["--require-hashes", "--force-reinstall", "-r", str(requirements)]
-            status, _ = RUNNER.run(command)
+            faster = chosen.bootstrap_command(str(venv_python(venv)), requirements)
+            if faster:
+                status, _ = RUNNER.run(faster, chosen.environment(str(venv_python(venv))))
+            if not faster or status != 0:
+                status, _ = RUNNER.run(command)
         finally:
             requirements.unlink(missing_ok=True)
     else:
         print(
-            f"Installing the newest {COMPILE_TOOL} to make the first lock "
+            f"Installing the newest {tool} to make the first lock "
             f"({DEV_LOCK} does not pin it yet, so there are no hashes to check it against)"
         )
-        status, _ = RUNNER.run([*pip_command(venv), "install", "--quiet", COMPILE_TOOL])
+        status, _ = RUNNER.run([*pip_command(venv), "install", "--quiet", tool])
     if status != 0:
-        raise LockError(f"installing {COMPILE_TOOL} failed (see above); no lock was changed.")
+        raise LockError(f"installing {tool} failed (see above); no lock was changed.")
 
 
 # ---------------------------------------------------------------- compiling
@@ -568,7 +622,7 @@ def compile_lock(
         command, environment = compile_command(
             venv, state.requirements_in, output, pip_compile_args, upgrade, upgrade_packages
         )
-        print(f"Resolving {state.lock} from {state.requirements_in} ({COMPILE_TOOL}) ...")
+        print(f"Resolving {state.lock} from {state.requirements_in} ({engine().name}) ...")
         sys.stdout.flush()
         started = time.monotonic()
         status, _ = RUNNER.run(command, environment)
@@ -578,7 +632,9 @@ def compile_lock(
                 f"{state.lock} was left unchanged.\n"
                 f"       Fix {state.requirements_in} (or the network) and run make lock again."
             )
-        text = output.read_text(encoding="utf-8")
+        text = engine().postprocess(
+            output.read_text(encoding="utf-8"), read_text(PYTHON_VERSION_FILE).strip()
+        )
     finally:
         output.unlink(missing_ok=True)
 
@@ -618,8 +674,11 @@ def compile_lock(
             "versions), accept it with: make lock ALLOW_DOWNGRADE=1"
         )
     names = ", ".join(path.as_posix() for path in input_files(state.requirements_in))
+    import lock_engines
+
     text = text.rstrip("\n") + (
-        f"\n{INPUTS_LINE}{state.inputs}\n"
+        f"\n{lock_engines.platform_line(engine().resolved_for())}\n"
+        f"{INPUTS_LINE}{state.inputs}\n"
         f"# (fingerprint of {names}: run make lock after editing them)\n"
     )
     return text + f"{CONTENT_LINE}{content_digest(text)} (of this file: written by make lock)\n"
@@ -769,9 +828,20 @@ def wanted_pins(locks: list[Path], venv: Path) -> dict[str, tuple[str, str]]:
 
 def markers_that_apply(markers: set[str], venv: Path) -> set[str]:
     """The environment markers that hold for the venv's interpreter (one
-    process for all of them, with the marker code pip carries)."""
+    process for all of them, with the marker code pip carries; asked once a
+    run, as a sync compares the venv with the locks more than once)."""
     if not markers:
         return set()
+    asked = (venv, frozenset(markers))
+    if asked not in MARKERS_APPLYING:
+        MARKERS_APPLYING[asked] = evaluate_markers(markers, venv)
+    return MARKERS_APPLYING[asked]
+
+
+MARKERS_APPLYING: dict = {}
+
+
+def evaluate_markers(markers: set[str], venv: Path) -> set[str]:
     import json
     import subprocess
 
@@ -827,6 +897,9 @@ def sync(locks: list[Path], venv: Path) -> None:
     if stamp.exists() and stamp.read_text() == venv_fingerprint(locks, venv):
         return
     wanted, to_install, to_remove, broken = differences(locks, venv)
+    if (to_install or broken) and engine().installs_with_tool:
+        ensure_compile_tool(venv)  # uv installs the locks: it comes first, hash-checked
+        wanted, to_install, to_remove, broken = differences(locks, venv)
     for name in broken:
         # pip would call a half-installed package "already satisfied".
         import shutil
@@ -846,7 +919,7 @@ def sync(locks: list[Path], venv: Path) -> None:
 
         def progress(line: str) -> None:
             """One line a package; pip's own words only once something fails."""
-            match = re.match(r"(?:Collecting|Processing) (\S+)", line)
+            match = re.match(r"(?:Collecting|Processing|\s\+) (\S+)", line)
             if match:
                 count[0] += 1
                 name = match.group(1).rsplit("/", 1)[-1]
@@ -859,7 +932,8 @@ def sync(locks: list[Path], venv: Path) -> None:
                 sys.stdout.write(line)
 
         try:
-            status, output = RUNNER.run(install_command(venv, requirements), on_line=progress)
+            command, environment = install_command(venv, requirements)
+            status, output = RUNNER.run(command, environment, on_line=progress)
         finally:
             requirements.unlink(missing_ok=True)
         if status != 0:
@@ -909,7 +983,7 @@ def status(locks: list[Path], venv: Path) -> int:
 
 
 # ---------------------------------------------------------------- command line
-USAGE = """usage: locks.py [--venv DIR] COMMAND [OPTIONS] [-- PIP-COMPILE-ARGS]
+USAGE = """usage: locks.py [--venv DIR] [--engine pip-tools|uv] COMMAND [OPTIONS] [-- PIP-COMPILE-ARGS]
 
 commands:
   lock     compile every lock whose inputs or content changed
@@ -929,14 +1003,14 @@ OPTIONS["status"] = OPTIONS["sync"]
 def parse(argv: list[str]) -> dict:
     """The command line, read by hand: argparse alone would take longer to
     import than a no-op `make dev` may take in all."""
-    args = {"venv": Path(".venv"), "pip_compile_args": [], "upgrade_packages": []}
+    args = {"venv": Path(".venv"), "engine": "", "pip_compile_args": [], "upgrade_packages": []}
     args.update(dict.fromkeys(FLAGS.values(), False))
     if "--" in argv:
         split = argv.index("--")
         argv, args["pip_compile_args"] = argv[:split], argv[split + 1 :]
     words = list(argv)
-    while words[:1] == ["--venv"] and len(words) > 1:
-        args["venv"] = Path(words[1])
+    while words[:1] in (["--venv"], ["--engine"]) and len(words) > 1:
+        args[words[0][2:]] = Path(words[1]) if words[0] == "--venv" else words[1]
         words = words[2:]
     if not words or words[0] not in OPTIONS:
         raise SystemExit(
@@ -955,7 +1029,15 @@ def parse(argv: list[str]) -> dict:
 
 
 def main(argv: list[str]) -> int:
+    global ENGINE_NAME
     args = parse(argv)
+    ENGINE_NAME = args["engine"]
+    if ENGINE_NAME:
+        try:
+            engine()
+        except ValueError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
     pairs = LOCK_PAIRS[:1] if args["prod"] else LOCK_PAIRS
     locks = [lock_path for _, lock_path in pairs]
     if args["command"] == "check":
@@ -981,6 +1063,7 @@ def main(argv: list[str]) -> int:
             if any(state.kind != "current" for state in lock_states()):
                 lock(args["venv"], args["pip_compile_args"])
             sync(locks, args["venv"])
+            warn_about_platforms(lock_states(pairs))
     except LockError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

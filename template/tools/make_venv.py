@@ -17,7 +17,7 @@ from pathlib import Path
 from locks import hold_project_lock
 
 
-def main(venv_dir: Path, stamp: Path, package: str) -> int:
+def main(venv_dir: Path, stamp: Path, package: str, engine_name: str = "") -> int:
     hold_project_lock()
     if stamp.exists():
         return 0  # another make made it while this one waited
@@ -35,7 +35,8 @@ def main(venv_dir: Path, stamp: Path, package: str) -> int:
             )
         shutil.rmtree(venv_dir)
     print(f"Creating {venv_dir} with Python {version} ({sys.executable})")
-    venv.create(venv_dir, with_pip=True)
+    if not faster_venv(venv_dir, engine_name):
+        venv.create(venv_dir, with_pip=True)
     # Put src/ on the venv's path, as an editable install would; the sync
     # leaves a .pth file alone, while it would remove an editable install.
     # Written from Python, so a project path with quotes or spaces is fine.
@@ -49,5 +50,27 @@ def main(venv_dir: Path, stamp: Path, package: str) -> int:
     return 0
 
 
+def faster_venv(venv_dir: Path, engine_name: str) -> bool:
+    """Let the lock engine make the venv if it has a faster way (uv on PATH)."""
+    if not engine_name:
+        return False
+    import subprocess
+
+    import lock_engines
+
+    try:
+        engine = lock_engines.get_engine(engine_name)
+    except ValueError:
+        return False  # tools/locks.py names the problem, right after
+    command = engine.venv_command(sys.executable, venv_dir)
+    if command is None:
+        return False
+    made = subprocess.run(command, env=engine.environment(sys.executable), check=False)
+    if made.returncode != 0:
+        shutil.rmtree(venv_dir, ignore_errors=True)
+        print("(making it with python -m venv instead)")
+    return made.returncode == 0
+
+
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]))
+    sys.exit(main(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], *sys.argv[4:5]))

@@ -1,0 +1,404 @@
+"""tools/lock_engines.py on its own: the commands each engine runs, pip's
+settings handed to uv, uv's output put in pip-compile's format, and the
+platform warning. Fast: nothing here resolves or installs (the build tests
+and tests/test_universal_locks.py do that against the real index)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "template" / "tools"))
+import lock_engines
+from lock_engines import (
+    PipSettings,
+    get_engine,
+    platform_warning,
+    simplify_marker,
+    to_pip_compile_format,
+    uv_index_environment,
+)
+
+PYTHON = "/project/.venv/bin/python"
+PIP_COMPILE_FLAGS = [
+    "--generate-hashes",
+    "--allow-unsafe",
+    "--strip-extras",
+    "--no-emit-index-url",
+    "--no-emit-find-links",
+    "--no-emit-trusted-host",
+]
+MIRROR = "https://build:s3cret-token@pypi.corp.example/simple"
+
+
+# ---------------------------------------------------------------- choosing an engine
+def test_both_engines_are_offered_and_pip_tools_is_the_default() -> None:
+    assert set(lock_engines.ENGINES) == {"pip-tools", "uv"}
+    assert lock_engines.DEFAULT_ENGINE == "pip-tools"
+    assert get_engine("pip-tools").bootstrap_packages == ("pip-tools",)
+    assert get_engine("uv").bootstrap_packages == ("uv",)
+
+
+def test_an_unknown_engine_is_refused_naming_the_choices() -> None:
+    with pytest.raises(ValueError) as refused:
+        get_engine("poetry")
+    message = str(refused.value)
+    assert "'poetry' is not a lock engine" in message
+    assert "pip-tools or uv" in message
+    assert "LOCK_ENGINE=uv" in message
+
+
+# ---------------------------------------------------------------- commands
+def test_pip_tools_compiles_with_the_makefiles_flags_and_the_upgrade_asked_for() -> None:
+    command = get_engine("pip-tools").compile_command(
+        PYTHON,
+        "requirements.in",
+        ".requirements.txt.tmp",
+        upgrade_packages=["pandas", "numpy"],
+        extra_args=PIP_COMPILE_FLAGS,
+    )
+    assert command[:5] == [PYTHON, "-m", "piptools", "compile", "--quiet"]
+    assert command[5 : 5 + len(PIP_COMPILE_FLAGS)] == PIP_COMPILE_FLAGS
+    assert command[-7:] == [
+        "--upgrade-package",
+        "pandas",
+        "--upgrade-package",
+        "numpy",
+        "--output-file",
+        ".requirements.txt.tmp",
+        "requirements.in",
+    ]
+    assert "--upgrade" not in command
+
+
+def test_uv_compiles_universally_for_the_projects_python_without_pip_compile_only_flags() -> None:
+    engine = get_engine("uv")
+    engine._translated[PYTHON] = ({}, [])  # no pip settings to translate
+    command = engine.compile_command(
+        PYTHON,
+        "requirements-dev.in",
+        ".requirements-dev.txt.tmp",
+        upgrade=True,
+        extra_args=PIP_COMPILE_FLAGS,
+        python_version="3.12",
+    )
+    assert command[:3] == ["/project/.venv/bin/uv", "pip", "compile"]
+    assert command[command.index("--python") + 1] == PYTHON
+    assert "--universal" in command
+    assert command[command.index("--python-version") + 1] == "3.12"
+    assert "--generate-hashes" in command and "--upgrade" in command
+    # uv's defaults (or warnings) for what pip-compile needs spelled out.
+    for flag in PIP_COMPILE_FLAGS[1:]:
+        assert flag not in command
+    assert command[-3:] == ["--output-file", ".requirements-dev.txt.tmp", "requirements-dev.in"]
+
+
+def test_uv_reads_the_python_version_from_the_project(tmp_path: Path) -> None:
+    (tmp_path / ".python-version").write_text("3.11\n")
+    engine = get_engine("uv")
+    engine._translated[PYTHON] = ({}, [])
+    command = engine.compile_command(PYTHON, tmp_path / "requirements.in", tmp_path / "out")
+    assert command[command.index("--python-version") + 1] == "3.11"
+
+
+def test_both_engines_install_exactly_the_pins_with_hashes_required() -> None:
+    pip_tools = get_engine("pip-tools").install_command(PYTHON, "to-install.txt")
+    assert pip_tools[:4] == [PYTHON, "-m", "pip", "--disable-pip-version-check"]
+    uv = get_engine("uv")
+    uv._translated[PYTHON] = ({}, ["--no-index"])
+    uv_command = uv.install_command(PYTHON, "to-install.txt")
+    assert uv_command[:3] == ["/project/.venv/bin/uv", "pip", "install"]
+    assert uv_command[uv_command.index("--python") + 1] == PYTHON
+    assert "--no-index" in uv_command
+    for command in (pip_tools, uv_command):
+        assert {"--no-deps", "--require-hashes"} <= set(command)
+        assert command[-2:] == ["-r", "to-install.txt"]
+
+
+def test_the_lock_header_says_make_lock_for_both_engines() -> None:
+    environ = {"PATH": "/usr/bin"}
+    assert get_engine("pip-tools").environment(PYTHON, environ)["CUSTOM_COMPILE_COMMAND"] == (
+        "make lock"
+    )
+    uv = get_engine("uv")
+    uv._translated[PYTHON] = ({}, [])
+    assert uv.environment(PYTHON, environ)["UV_CUSTOM_COMPILE_COMMAND"] == "make lock"
+
+
+# ---------------------------------------------------------------- pip's settings for uv
+def test_pip_config_list_is_read_with_the_environment_over_install_over_global() -> None:
+    listed = """\
+global.index-url='https://global.example/simple'
+global.extra-index-url='https://a.example/simple\\nhttps://b.example/simple'
+install.index-url='https://install.example/simple'
+:env:.find-links='/opt/wheels'
+global.find-links='/not/this'
+global.require-virtualenv='true'
+"""
+    options = lock_engines.parse_pip_config_list(listed)
+    assert options == {
+        "index-url": "https://install.example/simple",
+        "extra-index-url": "https://a.example/simple\nhttps://b.example/simple",
+        "find-links": "/opt/wheels",
+    }
+
+
+def test_a_mirror_with_extra_indexes_becomes_uvs_indexes_with_the_mirror_first() -> None:
+    settings = PipSettings(
+        index_url=MIRROR,
+        extra_index_urls=("https://wheels.corp.example/simple", "file:///opt/pypi/simple"),
+        find_links=("/opt/wheels", "/srv/more wheels"),
+        cert="/etc/ssl/corp.pem",
+        trusted_hosts=("pypi.corp.example",),
+        timeout="180",
+    )
+    added, arguments = uv_index_environment(settings, {})
+    assert added["UV_INDEX"].split() == [
+        MIRROR,
+        "https://wheels.corp.example/simple",
+        "file:///opt/pypi/simple",
+    ]
+    assert added["UV_DEFAULT_INDEX"] == MIRROR
+    # pip takes the best version across all indexes; so must uv.
+    assert added["UV_INDEX_STRATEGY"] == "unsafe-best-match"
+    assert added["UV_FIND_LINKS"] == "/opt/wheels,/srv/more wheels"
+    assert added["SSL_CERT_FILE"] == "/etc/ssl/corp.pem"
+    assert added["UV_INSECURE_HOST"] == "pypi.corp.example"
+    assert added["UV_HTTP_TIMEOUT"] == "180"
+    assert arguments == []
+
+
+def test_extra_indexes_alone_keep_pypi_first_so_a_partial_mirror_cannot_narrow_the_hashes() -> None:
+    added, _ = uv_index_environment(PipSettings(extra_index_urls=("file:///opt/pypi/simple",)), {})
+    assert added["UV_INDEX"].split() == ["https://pypi.org/simple", "file:///opt/pypi/simple"]
+    assert added["UV_DEFAULT_INDEX"] == "https://pypi.org/simple"
+
+
+def test_pip_no_index_becomes_uvs_no_index_flag_and_nothing_is_set_without_pip_settings() -> None:
+    added, arguments = uv_index_environment(
+        PipSettings(no_index=True, find_links=("/wheelhouse",)), {}
+    )
+    assert arguments == ["--no-index"]
+    assert added == {"UV_FIND_LINKS": "/wheelhouse"}
+    assert uv_index_environment(PipSettings(), {}) == ({}, [])
+
+
+def test_a_users_own_uv_index_settings_win_over_pips() -> None:
+    added, _ = uv_index_environment(
+        PipSettings(index_url=MIRROR, extra_index_urls=("https://x.example/simple",)),
+        {"UV_INDEX": "https://uv.example/simple"},
+    )
+    assert not {"UV_INDEX", "UV_DEFAULT_INDEX", "UV_INDEX_STRATEGY"} & added.keys()
+
+
+def test_pip_settings_come_from_pip_conf_and_pip_variables(tmp_path: Path) -> None:
+    """A real `pip config list` over a pip.conf, as a corporate setup has it."""
+    config = tmp_path / "pip.conf"
+    config.write_text(
+        "[global]\n"
+        f"index-url = {MIRROR}\n"
+        "extra-index-url =\n    https://one.example/simple\n    https://two.example/simple\n"
+        "timeout = 90\n"
+        "[install]\nfind-links = /srv/wheels\n"
+    )
+    environ = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "PIP_CONFIG_FILE": str(config),
+        "PIP_CERT": "/etc/ssl/from-env.pem",
+    }
+    settings = lock_engines.pip_settings(sys.executable, environ)
+    assert settings.index_url == MIRROR
+    assert settings.extra_index_urls == ("https://one.example/simple", "https://two.example/simple")
+    assert settings.find_links == ("/srv/wheels",)
+    assert settings.timeout == "90"
+    assert settings.cert == "/etc/ssl/from-env.pem"
+
+    engine = get_engine("uv")
+    environment = engine.environment(sys.executable, environ)
+    assert environment["UV_DEFAULT_INDEX"] == MIRROR
+    assert environment["SSL_CERT_FILE"] == "/etc/ssl/from-env.pem"
+    # The token goes to uv through its environment, never on a command line.
+    command = engine.compile_command(
+        sys.executable, "requirements.in", "out", python_version="3.12"
+    )
+    assert not any("s3cret" in part for part in command)
+
+
+# ---------------------------------------------------------------- uv's output, pip-compile's format
+UV_OUTPUT = """\
+# This file was autogenerated by uv via the following command:
+#    make lock
+--index-url https://build:s3cret-token@pypi.corp.example/simple
+--find-links /opt/wheels
+colorama==0.4.6 ; sys_platform == 'win32' \\
+    --hash=sha256:4f1d9991f5acc0ca119f9d443620b77f9d6b33703e51011c16baf57afb285fc6
+    # via pytest
+numpy==2.4.6 ; python_full_version < '3.13' \\
+    --hash=sha256:0123
+    # via pandas
+numpy==2.5.5 ; python_full_version >= '3.13' \\
+    --hash=sha256:4567
+    # via pandas
+pip==26.3 \\
+    --hash=sha256:89ab
+    # via -r requirements-dev.in
+pytest==9.2.0 \\
+    --hash=sha256:cdef
+    # via -r requirements-dev.in
+tomli==2.5.0 ; python_full_version < '3.15' \\
+    --hash=sha256:aaaa
+    # via pytest
+exceptiongroup==1.3.0 ; python_full_version < '3.11' \\
+    --hash=sha256:bbbb
+    # via pytest
+appnope==0.1.4 ; python_full_version >= '3.12.1' and sys_platform == 'darwin' \\
+    --hash=sha256:cccc
+    # via ipykernel
+"""
+
+EXPECTED_LOCK = """\
+#
+# This file is autogenerated by uv with Python 3.12 for Linux, macOS and Windows (universal)
+# by the following command:
+#
+#    make lock
+#
+colorama==0.4.6 ; sys_platform == 'win32' \\
+    --hash=sha256:4f1d9991f5acc0ca119f9d443620b77f9d6b33703e51011c16baf57afb285fc6
+    # via pytest
+numpy==2.4.6 \\
+    --hash=sha256:0123
+    # via pandas
+pytest==9.2.0 \\
+    --hash=sha256:cdef
+    # via -r requirements-dev.in
+tomli==2.5.0 \\
+    --hash=sha256:aaaa
+    # via pytest
+appnope==0.1.4 ; python_full_version >= '3.12.1' and sys_platform == 'darwin' \\
+    --hash=sha256:cccc
+    # via ipykernel
+
+# The following packages are considered to be unsafe in a requirements file:
+pip==26.3 \\
+    --hash=sha256:89ab
+    # via -r requirements-dev.in
+"""
+
+
+def test_uv_output_becomes_a_pip_compile_style_lock_for_the_projects_python() -> None:
+    assert to_pip_compile_format(UV_OUTPUT, "3.12") == EXPECTED_LOCK
+    assert get_engine("uv").postprocess(UV_OUTPUT, "3.12") == EXPECTED_LOCK
+
+
+def test_the_pip_tools_engine_leaves_pip_compiles_output_alone() -> None:
+    assert get_engine("pip-tools").postprocess(EXPECTED_LOCK, "3.12") == EXPECTED_LOCK
+
+
+@pytest.mark.parametrize(
+    ("marker", "expected"),
+    [
+        ("python_full_version < '3.13'", True),
+        ("python_full_version >= '3.13'", False),
+        ("python_version == '3.12'", True),
+        ("python_version != '3.12'", False),
+        ("python_version >= '3.8'", True),
+        ("python_full_version == '3.12.*'", True),
+        ("python_full_version == '3.11.*'", False),
+        ("python_full_version >= '3.12.4'", "python_full_version >= '3.12.4'"),
+        ("'3.13' > python_version", True),
+        ("sys_platform == 'win32'", "sys_platform == 'win32'"),
+        ("python_full_version < '3.13' and sys_platform == 'darwin'", "sys_platform == 'darwin'"),
+        ("python_full_version >= '3.13' and sys_platform == 'darwin'", False),
+        ("python_full_version >= '3.13' or sys_platform == 'darwin'", "sys_platform == 'darwin'"),
+        ("python_full_version < '3.13' or sys_platform == 'darwin'", True),
+        (
+            "(os_name == 'nt' or sys_platform == 'win32') and python_version < '3.14'",
+            "(os_name == 'nt' or sys_platform == 'win32')",
+        ),
+        (
+            "platform_machine == 'x86_64' and (python_full_version >= '3.13' or sys_platform == 'linux')",
+            "platform_machine == 'x86_64' and sys_platform == 'linux'",
+        ),
+        ("implementation_name == 'cpython'", "implementation_name == 'cpython'"),
+        ("python_version ~= '3.12'", "python_version ~= '3.12'"),
+        ("this is not a marker", "this is not a marker"),
+    ],
+)
+def test_markers_are_decided_for_the_projects_python_minor_version(marker, expected) -> None:
+    assert simplify_marker(marker, "3.12") == expected
+
+
+# ---------------------------------------------------------------- platforms
+def test_this_machines_platform_is_named_like_the_targets() -> None:
+    name = lock_engines.current_platform()
+    system, _, machine = name.partition("-")
+    assert system in {"linux", "macos", "windows"}
+    assert machine and machine != "amd64"
+    assert get_engine("pip-tools").resolved_for() == name
+    assert get_engine("uv").resolved_for() == "universal"
+
+
+def test_a_pip_tools_lock_from_another_platform_gets_a_warning_naming_the_risk_and_the_fix() -> (
+    None
+):
+    warning = platform_warning("requirements.txt", "macos-arm64", here="linux-x86_64")
+    assert warning is not None
+    assert warning.startswith(
+        "warning: requirements.txt was resolved by pip-compile on macos-arm64, "
+        "and this machine is linux-x86_64."
+    )
+    assert "missing" in warning and "fail at import" in warning
+    assert "make lock LOCK_ENGINE=uv" in warning
+
+
+@pytest.mark.parametrize("recorded", [None, "universal", "linux-x86_64"])
+def test_no_warning_for_a_universal_lock_an_old_lock_or_this_platform(recorded) -> None:
+    assert platform_warning("requirements.txt", recorded, here="linux-x86_64") is None
+
+
+def test_the_platform_line_reads_back() -> None:
+    import locks
+
+    text = f"pandas==3.1.1\n{lock_engines.platform_line('macos-arm64')}\n# inputs-sha256: x\n"
+    assert locks.resolved_for(text) == "macos-arm64"
+    assert locks.resolved_for("pandas==3.1.1\n") is None
+
+
+# ---------------------------------------------------------------- speed of a no-op make dev
+def test_reading_the_module_costs_no_subprocess_or_heavy_import() -> None:
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import lock_engines; "
+        "print(sorted(m for m in ('subprocess', 'dataclasses', 'ast', 'platform', 'shutil') "
+        "if m in sys.modules))"
+    )
+    tools = str(Path(lock_engines.__file__).parent)
+    loaded = subprocess.run(
+        [sys.executable, "-S", "-c", code, tools], capture_output=True, text=True, check=True
+    )
+    assert loaded.stdout.strip() == "[]"
+
+
+# ---------------------------------------------------------------- the question
+@pytest.mark.parametrize(("engine", "other"), [("pip-tools", "uv"), ("uv", "pip-tools")])
+def test_the_lock_engine_answer_sets_the_makefile_default_and_the_pinned_tool(
+    tmp_path: Path, engine: str, other: str
+) -> None:
+    from conftest import render
+
+    project = render(tmp_path / engine, lock_engine=engine)
+    assert f"\nLOCK_ENGINE ?= {engine}\n" in (project / "Makefile").read_text()
+    wanted = [
+        line.strip()
+        for line in (project / "requirements-dev.in").read_text().splitlines()
+        if line.strip() and not line.startswith(("#", "-"))
+    ]
+    assert engine in wanted
+    assert other not in wanted
+    answers = (project / ".copier-answers.yml").read_text()
+    assert f"lock_engine: {engine}" in answers

@@ -1,0 +1,169 @@
+"""A uv-engine lock holds on every platform a team uses, proven per platform.
+
+pip's `--platform` does not evaluate environment markers; uv's
+`--python-platform` does. So for each of the five targets, at the project's
+Python: the lock installs (a dry run, hashes required, no dependencies
+resolved beyond the lock), and it holds every package that resolving the same
+.in files for that platform alone needs, at the same version. The Docker image
+built from such a lock holds exactly its Linux part.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import (
+    DEFAULT_ANSWERS,
+    LOCK_FILES,
+    PYTHON_VERSION,
+    git_commit_all,
+    locked_once,
+    make,
+    run,
+)
+from filelock import FileLock
+from test_docker import base_image  # noqa: F401  (the session's stand-in base image)
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "template" / "tools"))
+import lock_engines
+
+pytestmark = pytest.mark.slow
+
+UV = str(Path(sys.executable).with_name("uv"))
+# Our platform names (as a pip-tools lock records them) -> uv's target triples.
+TARGETS = {
+    "linux-x86_64": "x86_64-unknown-linux-gnu",
+    "linux-aarch64": "aarch64-unknown-linux-gnu",
+    "macos-arm64": "aarch64-apple-darwin",
+    "macos-x86_64": "x86_64-apple-darwin",
+    "windows-x86_64": "x86_64-pc-windows-msvc",
+}
+PIN_RE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)", re.MULTILINE)
+
+
+def normalize(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+@pytest.fixture(scope="session")
+def uv_environment(index_env: dict[str, str]) -> dict[str, str]:
+    """This machine's pip settings for uv, as the uv engine hands them over."""
+    return lock_engines.get_engine("uv").environment(sys.executable, index_env)
+
+
+@pytest.fixture(scope="session")
+def default_uv_locks(shared_tmp: Path, index_env: dict[str, str]) -> Path:
+    """The default project (Jupyter kernel, Docker and all) locked by the uv engine."""
+    answers = {**DEFAULT_ANSWERS, "lock_engine": "uv"}
+    return locked_once(shared_tmp, "default-uv-locks", answers, index_env)
+
+
+def planned_install(
+    project: Path, target: str, locks: tuple[str, ...], env: dict[str, str], scratch: Path
+) -> dict[str, str]:
+    """What installing the locks on `target` would put there: a dry run, hashes required."""
+    command = [UV, "pip", "install", "--dry-run", "--quiet", "--no-deps", "--require-hashes"]
+    command += ["--python-platform", target, "--python-version", PYTHON_VERSION]
+    command += ["--target", str(scratch / target), "--output-format", "json"]
+    for lock in locks:
+        command += ["-r", lock]
+    planned = json.loads(run(command, cwd=project, env=env).stdout)
+    return {normalize(change["name"]): change["version"] for change in planned["changes"]}
+
+
+def resolved_for_platform(project: Path, target: str, env: dict[str, str]) -> dict[str, str]:
+    """The pins a resolution of the project's .in files for `target` alone needs
+    (requirements-dev.in is constrained by the lock, as `make lock` does it)."""
+    found: dict[str, str] = {}
+    for requirements_in in ("requirements.in", "requirements-dev.in"):
+        command = [UV, "pip", "compile", "--quiet", "--no-header", "--no-annotate"]
+        command += ["--python-platform", target, "--python-version", PYTHON_VERSION]
+        command += [requirements_in]
+        output = run(command, cwd=project, env=env).stdout
+        found.update({normalize(name): version for name, version in PIN_RE.findall(output)})
+    return found
+
+
+@pytest.mark.parametrize("platform", sorted(TARGETS))
+def test_the_universal_lock_installs_and_holds_what_the_platform_needs(
+    platform: str, default_uv_locks: Path, uv_environment: dict[str, str], tmp_path: Path
+) -> None:
+    target = TARGETS[platform]
+    for lock in LOCK_FILES:
+        assert "# resolved-for: universal" in (default_uv_locks / lock).read_text()
+    planned = planned_install(default_uv_locks, target, LOCK_FILES, uv_environment, tmp_path)
+    needed = resolved_for_platform(default_uv_locks, target, uv_environment)
+
+    assert needed, "the platform's own resolution found no packages"
+    different = {
+        name: (version, planned.get(name, "missing"))
+        for name, version in needed.items()
+        if planned.get(name) != version
+    }
+    assert not different, f"{platform}: needed version vs the lock's: {different}"
+    # The packages only some platforms need are carried with their markers.
+    assert ("appnope" in planned) == platform.startswith("macos")
+    assert ("colorama" in planned) == platform.startswith("windows")
+
+
+def test_a_pip_tools_lock_lacks_what_other_platforms_need(
+    standard_locks: Path, uv_environment: dict[str, str]
+) -> None:
+    """The gap the uv engine closes: pip-compile on Linux leaves Windows' colorama out."""
+    lock_text = (standard_locks / "requirements-dev.txt").read_text()
+    assert f"# resolved-for: {lock_engines.current_platform()}" in lock_text
+    windows = TARGETS["windows-x86_64"]
+    needed = resolved_for_platform(standard_locks, windows, uv_environment)
+    assert "colorama" in needed
+    assert "colorama" not in {normalize(name) for name, _ in PIN_RE.findall(lock_text)}
+
+
+# ---------------------------------------------------------------- the image
+@pytest.fixture(scope="session")
+def uv_built_image(
+    shared_tmp: Path,
+    base_image: str,  # noqa: F811  (the fixture imported from test_docker)
+    uv_standard_locks: Path,
+    index_env: dict[str, str],
+) -> tuple[Path, str]:
+    """The standard project on the uv engine, and its image from `make docker-build`."""
+    from test_docker import IMAGE_REPOSITORY, build_args, image_tag
+
+    project = shared_tmp / "uv-docker-project"
+    image = f"{IMAGE_REPOSITORY}:{image_tag('uv-engine')}"
+    with FileLock(str(shared_tmp / "uv-docker-project.lock")):
+        if not (project / ".built").exists():
+            shutil.rmtree(project, ignore_errors=True)
+            shutil.copytree(
+                uv_standard_locks, project, ignore=shutil.ignore_patterns(".venv", ".complete")
+            )
+            git_commit_all(project)
+            make(
+                project,
+                "docker-build",
+                *build_args(base_image, image_tag("uv-engine")),
+                env=index_env,
+            )
+            (project / ".built").touch()
+    return project, image
+
+
+def test_the_image_from_a_universal_lock_holds_exactly_its_linux_part(
+    uv_built_image: tuple[Path, str], uv_environment: dict[str, str], tmp_path: Path
+) -> None:
+    from test_docker import in_image, pins
+
+    project, image = uv_built_image
+    frozen = pins(in_image(image, "python", "-m", "pip", "freeze"))
+    linux = planned_install(
+        project, TARGETS["linux-x86_64"], ("requirements.txt",), uv_environment, tmp_path
+    )
+    assert linux, "the lock's Linux part is empty"
+    assert frozen == linux
+    # The image installs with plain pip: no uv in it.
+    assert "uv" not in frozen
