@@ -64,7 +64,9 @@ STAND_IN_FOR = {
     "aws-actions/amazon-ecr-login": "amazon-ecr-login",
 }
 USES_RE = re.compile(r"uses: ([\w.-]+/[\w.-]+)(?:/[\w./-]+)?@([0-9a-f]{40})")
-PYENV_BUILDS = Path("/root/.pyenv/versions")
+# Python builds for the setup-python stand-in: pyenv's here, the hosted tool
+# cache on a GitHub runner (the template's own CI sets the variable).
+PYTHON_BUILDS = Path(os.environ.get("ACT_PYTHON_BUILDS", "/root/.pyenv/versions"))
 RUN_ID = os.environ.get(docker_base_image.RUN_ID_VARIABLE, "manual")
 ROLE_ARN = "arn:aws:iam::123456789012:role/github-ci"
 
@@ -97,8 +99,8 @@ def act_problem() -> str | None:
         return "the docker CLI is not installed (bash .ci/start-docker.sh)"
     if subprocess.run(["docker", "info"], capture_output=True, check=False).returncode != 0:
         return "the Docker daemon is not answering (bash .ci/start-docker.sh)"
-    if not PYENV_BUILDS.is_dir():
-        return f"no Python builds in {PYENV_BUILDS} for the setup-python stand-in"
+    if not PYTHON_BUILDS.is_dir():
+        return f"no Python builds in {PYTHON_BUILDS} for the setup-python stand-in"
     return None
 
 
@@ -222,7 +224,7 @@ def act(
     shutil.rmtree(record, ignore_errors=True)
     (record / "cache").mkdir(parents=True)
     mounts = {
-        str(PYENV_BUILDS): "/root/.pyenv/versions:ro",
+        str(PYTHON_BUILDS): f"{PYTHON_BUILDS}:ro",
         str(wheelhouse): "/wheelhouse:ro",
         str(record): "/act-record",
     }
@@ -232,6 +234,7 @@ def act(
         **({"PIP_NO_INDEX": "1"} if offline else {}),
         "PIP_FIND_LINKS": "/wheelhouse",
         "ACT_RECORD": "/act-record",
+        "ACT_PYTHON_BUILDS": str(PYTHON_BUILDS),
         "ACT_CACHE_DIR": "/act-record/cache",
         # The image job: the stand-in for python:3.X-slim, tags this session removes.
         "BASE_IMAGE": images["base"],
@@ -525,3 +528,17 @@ def test_upgrade_check_failing_is_red_with_the_pin_diff_and_opens_no_pull_reques
     # The summary step still ran, after the failure.
     assert "Pin diff to the run summary" not in result.failed_steps("upgrade-check")
     assert "✅  Success - Main Pin diff to the run summary" in output
+
+
+def test_a_python_version_that_does_not_exist_fails_at_setup_python(
+    tmp_path: Path, images: dict[str, str], standard_locks: Path, wheelhouse: Path
+):
+    project = committed_project(tmp_path / "sales-forecast", standard_locks)
+    (project / ".python-version").write_text("3.99\n")
+    commit_all(project, "Python 3.99")
+
+    result = act(project, "push", "ci.yml", images, wheelhouse, jobs=["test"])
+
+    assert result.jobs == {"test": "failure"}, result.log[-20000:]
+    assert result.failed_steps("test")[-1].startswith("actions/setup-python@")
+    assert "The version '3.99' with architecture 'x64' was not found" in result.output("test")

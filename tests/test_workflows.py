@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import render
+from conftest import TEMPLATE_ROOT, render
 
 BIN = Path(sys.executable).parent
 # A pinned action: `owner/name@<40 hex> # vX.Y.Z`.
@@ -130,7 +130,8 @@ def zizmor(*paths: Path) -> list[dict]:
 
 def test_workflows_have_no_zizmor_finding_above_informational(workflows):
     files, _ = workflows
-    findings = zizmor(*files.values())
+    dependabot = files["ci.yml"].parents[1] / "dependabot.yml"
+    findings = zizmor(*files.values(), dependabot)
     # The one left: create-pull-request could be `gh pr create`; the comment
     # above the step says why the action is used.
     serious = [f for f in findings if f["determinations"]["severity"] != "Informational"]
@@ -299,3 +300,39 @@ def test_the_untrusted_upgrade_runs_read_only_and_the_writing_job_runs_no_projec
     assert save["with"]["key"] == restore["with"]["key"]
     assert "github.run_id" in save["with"]["key"]
     assert restore["with"]["fail-on-cache-miss"] is True
+
+
+# ---------------------------------------------------------------- the template's own CI
+
+OWN_GITHUB = TEMPLATE_ROOT / ".github"
+
+
+def test_the_templates_own_ci_renders_tests_and_builds_the_docs():
+    workflow = load(OWN_GITHUB / "workflows" / "ci.yml")
+    commands = {name: " ".join(step_commands(job)) for name, job in workflow["jobs"].items()}
+    assert "make test-fast" in commands["render"]
+    assert "bash .ci/run" in commands["suite"]
+    assert "make docs" in commands["docs"]
+    assert workflow["permissions"] == {"contents": "read"}
+
+
+def test_the_templates_own_ci_passes_schema_actionlint_and_zizmor():
+    workflow = OWN_GITHUB / "workflows" / "ci.yml"
+    for schema, path in (
+        ("vendor.github-workflows", workflow),
+        ("vendor.dependabot", OWN_GITHUB / "dependabot.yml"),
+    ):
+        result = subprocess.run(
+            [str(BIN / "check-jsonschema"), "--builtin-schema", schema, str(path)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, **NO_NETWORK},
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+    linted = actionlint(workflow)
+    assert linted.returncode == 0 and linted.stdout == "", linted.stdout + linted.stderr
+    assert zizmor(workflow, OWN_GITHUB / "dependabot.yml") == []
+    for line in workflow.read_text().splitlines():
+        if "uses:" in line:
+            assert PINNED_USES.match(line), f"not pinned to a commit SHA: {line.strip()}"

@@ -1,8 +1,9 @@
 # The real action reads python-version, else python-version-file, then finds
 # the newest matching build in the tool cache or downloads it; here the
-# builds are the host's pyenv versions (X.Y.Z folders).
+# builds are the host's, mounted read-only at the same path, in $ACT_PYTHON_BUILDS:
+# pyenv's versions (X.Y.Z/bin/python) or a hosted tool cache (X.Y.Z/x64/bin/python).
 set -euo pipefail
-builds=/root/.pyenv/versions
+builds="$ACT_PYTHON_BUILDS"
 version="$WANTED"
 if [ -z "$version" ] && [ -n "$WANTED_FILE" ]; then
     if [ ! -f "$WANTED_FILE" ]; then
@@ -21,6 +22,8 @@ for candidate in $(ls "$builds" 2>/dev/null | sort -V); do
         "$version" | "$version".*) found="$candidate" ;;
     esac
 done
+home="$builds/$found"
+[ -x "$home/bin/python" ] || home="$builds/$found/x64"
 if [ -z "$found" ]; then
     echo "::error::The version '$version' with architecture 'x64' was not found for Ubuntu 24.04."
     echo "::error::The list of all available versions can be found here: https://raw.githubusercontent.com/actions/python-versions/main/versions-manifest.json"
@@ -28,7 +31,7 @@ if [ -z "$found" ]; then
 fi
 prefix="$RUNNER_TOOL_CACHE/Python/$found/x64"
 mkdir -p "$(dirname "$prefix")"
-ln -sfn "$builds/$found" "$prefix"
+ln -sfn "$home" "$prefix"
 echo "Successfully set up CPython ($found)"
 if [ "$UPDATE_ENVIRONMENT" = "true" ]; then
     echo "$prefix/bin" >> "$GITHUB_PATH"
