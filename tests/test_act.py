@@ -268,6 +268,8 @@ def act(
         "--platform",
         f"ubuntu-24.04={images['runner']}",
         "--pull=false",
+        # Remove the job containers and volumes of failed jobs too (the daemon is shared).
+        "--rm",
         "--json",
         "--env-file",
         "/dev/null",
