@@ -27,6 +27,7 @@ import string
 import subprocess
 import sys
 import tarfile
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -287,15 +288,19 @@ def act(
         # act runs one job, or all of them (--job takes a single id).
         *(["--job", job] if job else []),
     ]
-    result = subprocess.run(
-        command,
-        cwd=project,
-        env=user_environment(),
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    # act names a job's container after the workflow and job names only, so
+    # two runs of the same job at once collide: one act run at a time on
+    # this machine (pytest-xdist workers and other sessions included).
+    with FileLock(str(Path(tempfile.gettempdir()) / "template-test-act.lock")):
+        result = subprocess.run(
+            command,
+            cwd=project,
+            env=user_environment(),
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
     log = result.stdout + result.stderr
     (record / "act.log").write_text(log)
     entries = []
