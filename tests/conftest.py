@@ -202,6 +202,34 @@ def offline_env(index_env: dict[str, str], wheelhouse: Path) -> dict[str, str]:
     return {**index_env, "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheelhouse)}
 
 
+# tzdata comes in through pandas; holding it at an old release (one pandas
+# still accepts) gives the check a pin that today's releases move.
+HELD_BACK = ("tzdata", "2024.1")
+
+
+@pytest.fixture(scope="session")
+def held_back_locks(shared_tmp: Path, standard_locks: Path, resolving_env: dict[str, str]) -> Path:
+    """The standard locks with tzdata held at an old release, made once per session."""
+    name, version = HELD_BACK
+    project = shared_tmp / "held-back-locks"
+    with FileLock(str(shared_tmp / "held-back-locks.lock")):
+        if not (project / ".complete").exists():
+            shutil.rmtree(project, ignore_errors=True)
+            render_standard(project, standard_locks)
+            # `P=name==version` moves one pin to an exact version, as a user
+            # going back to a known-good release would.
+            make(project, "upgrade-package", f"P={name}=={version}", env=resolving_env)
+            assert f"\n{name}=={version} " in (project / "requirements.txt").read_text()
+            (project / ".complete").touch()
+    return project
+
+
+@pytest.fixture(scope="session")
+def resolving_env(index_env: dict[str, str], wheelhouse: Path) -> dict[str, str]:
+    """Resolve against the real index; the session's wheels save downloading them again."""
+    return {**index_env, "PIP_FIND_LINKS": str(wheelhouse)}
+
+
 @pytest.fixture
 def standard_project(tmp_path: Path, standard_locks: Path) -> Iterator[Path]:
     """A freshly rendered standard project with the session's locks committed in."""

@@ -52,7 +52,7 @@ IMPORT_CHANGES = (
 def builder_hash() -> str:
     """Changes whenever the recipe changes (not this file's other helpers),
     which invalidates the cached image."""
-    recipe = repr((SUITE, PACKAGES, IMPORT_CHANGES)) + inspect.getsource(build)
+    recipe = repr((SUITE, PACKAGES, IMPORT_CHANGES)) + inspect.getsource(bootstrap_image)
     return hashlib.sha256(recipe.encode()).hexdigest()[:16]
 
 
@@ -71,7 +71,7 @@ def debian_mirror() -> str:
     return FALLBACK_MIRROR
 
 
-def image_is_current(docker: str = "docker") -> bool:
+def image_is_current(docker: str = "docker", image: str = IMAGE, recipe_hash: str = "") -> bool:
     result = subprocess.run(
         [
             docker,
@@ -79,19 +79,32 @@ def image_is_current(docker: str = "docker") -> bool:
             "inspect",
             "--format",
             f'{{{{ index .Config.Labels "{LABEL}" }}}}',
-            IMAGE,
+            image,
         ],
         capture_output=True,
         text=True,
         check=False,
     )
-    return result.returncode == 0 and result.stdout.strip() == builder_hash()
+    return result.returncode == 0 and result.stdout.strip() == (recipe_hash or builder_hash())
 
 
 def build(docker: str = "docker") -> str:
     """Return the stand-in image's reference, building it first if needed."""
     if image_is_current(docker):
         return IMAGE
+    bootstrap_image(IMAGE, SUITE, PACKAGES, IMPORT_CHANGES, builder_hash(), docker)
+    return IMAGE
+
+
+def bootstrap_image(
+    image: str,
+    suite: str,
+    packages: tuple[str, ...],
+    changes: tuple[str, ...],
+    recipe_hash: str,
+    docker: str = "docker",
+) -> None:
+    """debootstrap `suite` with `packages`, add the host's CA bundle, import as `image`."""
     if shutil.which("debootstrap") is None:
         raise RuntimeError(
             "debootstrap is not installed: run `bash .ci/start-docker.sh` (or apt-get install debootstrap)"
@@ -102,8 +115,8 @@ def build(docker: str = "docker") -> str:
             [
                 "debootstrap",
                 "--variant=minbase",
-                f"--include={','.join(PACKAGES)}",
-                SUITE,
+                f"--include={','.join(packages)}",
+                suite,
                 str(rootfs),
                 debian_mirror(),
             ],
@@ -124,10 +137,10 @@ def build(docker: str = "docker") -> str:
                 docker,
                 "import",
                 "--change",
-                f"LABEL {LABEL}={builder_hash()}",
-                *(option for change in IMPORT_CHANGES for option in ("--change", change)),
+                f"LABEL {LABEL}={recipe_hash}",
+                *(option for change in changes for option in ("--change", change)),
                 "-",
-                IMAGE,
+                image,
             ],
             stdin=tar.stdout,
             check=True,
@@ -137,7 +150,6 @@ def build(docker: str = "docker") -> str:
         tar.stdout.close()
         if tar.wait() != 0:
             raise RuntimeError("tar of the stand-in root file system failed")
-    return IMAGE
 
 
 def remove_test_images(run_id: str, docker: str = "docker") -> None:

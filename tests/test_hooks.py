@@ -7,6 +7,7 @@ repository to the freshly rendered commit, so no test sees another's files.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import secrets
@@ -250,6 +251,91 @@ def test_a_pem_private_key_in_a_commit_is_refused(standard: Project):
     project.git("add", ".gitignore")
     went_through(project.commit("Ignore the deploy key"))
     assert "deploy/id_rsa" not in project.git("ls-files").stdout
+
+
+def random_text(length: int, alphabet: str = string.ascii_letters + string.digits) -> str:
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def fake_base64_private_key() -> str:
+    body = base64.b64encode(secrets.token_bytes(96)).decode()
+    pem = f"-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----\n"
+    return base64.b64encode(pem.encode()).decode()
+
+
+# Each secret a data project gets tempted to paste into code, the hook that
+# refuses it, and the fix: read it from the environment instead. Values are
+# made up per run, so no real-looking secret is stored in this repository.
+SECRET_CASES = {
+    "github-token": lambda: f'GITHUB_TOKEN = "ghp_{random_text(36)}"\n',
+    "slack-webhook": lambda: (
+        'ALERTS_URL = "https://hooks.slack.com/services/'
+        f'T{random_text(10).upper()}/B{random_text(10).upper()}/{random_text(24)}"\n'
+    ),
+    "database-url-with-password": lambda: (
+        f'WAREHOUSE_URL = "postgresql://analyst:{random_text(16)}@db.internal:5432/sales"\n'
+    ),
+    "base64-private-key": lambda: f'SIGNING_KEY = "{fake_base64_private_key()}"\n',
+    "key-split-across-concatenation": lambda: (
+        f'GITHUB_TOKEN = "ghp_{random_text(18)}" + "{random_text(18)}"\n'
+    ),
+}
+SECRET_HOOKS = {"key-split-across-concatenation": "split-secret-pattern"}
+
+
+@pytest.mark.parametrize("case", sorted(SECRET_CASES))
+def test_a_secret_pasted_into_the_code_is_refused(standard: Project, case: str):
+    project = fresh(standard)
+    settings = project.path / "src" / "sales_forecast" / "settings.py"
+    settings.write_text('"""Connection settings."""\n\n' + SECRET_CASES[case]())
+    project.git("add", "-A")
+
+    report = refused(project.commit("Add settings"), SECRET_HOOKS.get(case, "detect-secrets"))
+    assert "src/sales_forecast/settings.py" in report
+
+    # The fix: the code names the variable; the value stays out of git.
+    settings.write_text(
+        '"""Connection settings."""\n\nimport os\n\nSECRET = os.environ.get("SALES_SECRET", "")\n'
+    )
+    project.git("add", "-A")
+    went_through(project.commit("Add settings"))
+    assert project.git("status", "--porcelain").stdout == ""
+
+
+def test_an_env_file_is_refused_and_an_env_example_is_not(standard: Project):
+    project = fresh(standard)
+    (project.path / ".env").write_text("WAREHOUSE_USER=analyst\n")
+    # .env is in .gitignore; -f is the accident.
+    project.git("add", "-f", ".env")
+
+    report = refused(project.commit("Add settings"), "no-env-files")
+    assert ".env.example" in report and ".env" in report
+
+    project.git("rm", "--quiet", "--cached", ".env")
+    (project.path / ".env.example").write_text("WAREHOUSE_USER=\n")
+    project.git("add", ".env.example")
+    went_through(project.commit("Add settings"))
+    assert project.git("ls-files", ".env*").stdout.split() == [".env.example"]
+
+
+def test_make_lint_catches_what_a_no_verify_commit_let_in(standard: Project):
+    """CI runs make lint over every file in git, so skipping the hooks does not help."""
+    project = fresh(standard)
+    csv = project.path / "exports" / "sales-2024.csv"
+    csv.parent.mkdir()
+    csv.write_text("date,units\n" + "2024-01-01,12\n" * 400_000)
+    assert csv.stat().st_size > 5_000_000
+    settings = project.path / "src" / "sales_forecast" / "settings.py"
+    settings.write_text(SECRET_CASES["github-token"]())
+    project.git("add", "-A")
+    project.git("commit", "--quiet", "--no-verify", "-m", "Skip the hooks")
+
+    result = make(project.path, "lint", env=project.env, check=False)
+
+    report = result.stdout + result.stderr
+    assert result.returncode != 0, report
+    assert "exports/sales-2024.csv (" in report and "exceeds 1024 KB" in report
+    assert "- hook id: detect-secrets" in report and "src/sales_forecast/settings.py" in report
 
 
 # ---------------------------------------------------------------- dependencies
