@@ -49,6 +49,7 @@ BAD_ANSWERS = [
     ("python_version", "3.9", "3.9"),
     ("ci", "jenkins", "jenkins"),
     ("license", "GPL", "GPL"),
+    ("lock_engine", "poetry", "poetry"),
 ]
 
 
@@ -91,6 +92,7 @@ def test_every_validated_question_is_covered():
             "python_version",
             "ci",
             "license",
+            "lock_engine",
         }, question
 
 
