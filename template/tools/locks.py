@@ -320,9 +320,9 @@ def resolved_for(lock_text: str) -> str | None:
     return match.group(1) if match else None
 
 
-def warn_about_platforms(states: list[LockState]) -> None:
-    """Say so when a lock was resolved on another platform than this one."""
-    sys.stdout.flush()
+def platform_warnings(states: list[LockState]) -> str:
+    """What to say when a lock was resolved on another platform than this one."""
+    warnings = []
     for state in states:
         recorded = resolved_for(state.text)
         if recorded in {None, "universal"}:
@@ -331,7 +331,13 @@ def warn_about_platforms(states: list[LockState]) -> None:
 
         warning = lock_engines.platform_warning(str(state.lock), recorded)
         if warning:
-            print(warning, file=sys.stderr)
+            warnings.append(warning + "\n")
+    return "".join(warnings)
+
+
+def warn_about_platforms(states: list[LockState]) -> None:
+    sys.stdout.flush()
+    sys.stderr.write(platform_warnings(states))
 
 
 # ---------------------------------------------------------------- running tools
@@ -877,11 +883,14 @@ def differences(locks: list[Path], venv: Path):
 
 
 def venv_fingerprint(locks: list[Path], venv: Path) -> str:
+    """Everything a no-op `make dev` depends on: the engine, every input and
+    lock, which locks the venv holds, and the names of what it holds."""
     folder = site_packages(venv)
     listing = sorted(entry.name for entry in folder.iterdir()) if folder else []
-    digest = hashlib.sha256()
-    for lock_path in locks:
-        digest.update(f"{lock_path}\0{read_text(lock_path)}\0".encode())
+    digest = hashlib.sha256(f"{ENGINE_NAME}\0{' '.join(map(str, locks))}\0".encode())
+    for requirements_in, lock_path in LOCK_PAIRS:
+        for path in [*input_files(requirements_in), lock_path]:
+            digest.update(f"{path}\0{read_text(path)}\0".encode())
     digest.update("\0".join(entry for entry in listing if entry.endswith(".dist-info")).encode())
     return digest.hexdigest()
 
@@ -890,12 +899,27 @@ def sync_stamp(venv: Path) -> Path:
     return venv / ".stamps" / "synced"
 
 
+def remembered_sync(locks: list[Path], venv: Path) -> str | None:
+    """When nothing changed since the last sync (the stamp's fingerprint still
+    holds), what that sync had to say (its platform warnings, often nothing);
+    None when there is work to do. This is a no-op `make dev`: a few files
+    read and hashed, one folder listed, no lock engine loaded."""
+    stamp = sync_stamp(venv)
+    if not stamp.exists():
+        return None
+    fingerprint, _, said = stamp.read_text(encoding="utf-8").partition("\n")
+    return said if fingerprint == venv_fingerprint(locks, venv) else None
+
+
+def remember_sync(locks: list[Path], venv: Path, said: str) -> None:
+    stamp = sync_stamp(venv)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(stamp, f"{venv_fingerprint(locks, venv)}\n{said}")
+
+
 def sync(locks: list[Path], venv: Path) -> None:
     """Make the venv hold exactly the locks (what pip-sync does, with pip
     itself, so an interrupted install cannot break the tool that repairs it)."""
-    stamp = sync_stamp(venv)
-    if stamp.exists() and stamp.read_text() == venv_fingerprint(locks, venv):
-        return
     wanted, to_install, to_remove, broken = differences(locks, venv)
     if (to_install or broken) and engine().installs_with_tool:
         ensure_compile_tool(venv)  # uv installs the locks: it comes first, hash-checked
@@ -959,8 +983,6 @@ def sync(locks: list[Path], venv: Path) -> None:
         print(
             f"{venv} holds exactly {' + '.join(map(str, locks))} ({time.monotonic() - started:.1f} s)"
         )
-    stamp.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(stamp, venv_fingerprint(locks, venv))
 
 
 def status(locks: list[Path], venv: Path) -> int:
@@ -1032,14 +1054,19 @@ def main(argv: list[str]) -> int:
     global ENGINE_NAME
     args = parse(argv)
     ENGINE_NAME = args["engine"]
+    pairs = LOCK_PAIRS[:1] if args["prod"] else LOCK_PAIRS
+    locks = [lock_path for _, lock_path in pairs]
+    if args["command"] == "sync":
+        said = remembered_sync(locks, args["venv"])
+        if said is not None:
+            sys.stderr.write(said)
+            return 0
     if ENGINE_NAME:
         try:
             engine()
         except ValueError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
-    pairs = LOCK_PAIRS[:1] if args["prod"] else LOCK_PAIRS
-    locks = [lock_path for _, lock_path in pairs]
     if args["command"] == "check":
         return check(lock_states(pairs))
     if args["command"] == "status":
@@ -1063,7 +1090,10 @@ def main(argv: list[str]) -> int:
             if any(state.kind != "current" for state in lock_states()):
                 lock(args["venv"], args["pip_compile_args"])
             sync(locks, args["venv"])
-            warn_about_platforms(lock_states(pairs))
+            said = platform_warnings(lock_states(pairs))
+            sys.stdout.flush()
+            sys.stderr.write(said)
+            remember_sync(locks, args["venv"], said)
     except LockError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
