@@ -18,8 +18,9 @@ in between (a merge, a hand edit, a Ctrl-C, a lagging mirror):
   `lock` would keep (the lock-drift hook, `make check-lock`, `make doctor`).
 * sync: lock, then make the venv hold exactly the locked packages: install
   what is missing (hashes required), remove what is not locked. A stamp of
-  the installed set makes a no-op run instant, and any change to the venv
-  (a package installed by hand, an interrupted install) is seen next time.
+  everything a no-op depends on (the engine, every input and lock, the names
+  of what the venv holds) makes a no-op run instant, and any change to the
+  venv (a package installed by hand, an interrupted install) is seen next time.
 * status: say whether the venv holds exactly the locks, checked package by
   package (`make doctor`).
 
