@@ -73,7 +73,7 @@ LEAKY_LINE_RE = re.compile(
 PIN_RE = re.compile(
     r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)[ \t]*(?:;([^\\\n]*))?", re.MULTILINE
 )
-# The credentials part of any URL: https://user:token@host -> https://****@host
+# The credentials in a URL (whatever stands between :// and @) become ****.
 CREDENTIALS_RE = re.compile(r"(?<=://)[^/@\s]+@")
 # pip and setuptools may stay in a venv whose locks do not pin them (make prod).
 NEVER_REMOVED = {"pip", "setuptools", "wheel"}
@@ -811,7 +811,9 @@ def installed(venv: Path) -> dict[str, tuple[str, Path]]:
     folder = site_packages(venv)
     result = {}
     for entry in folder.iterdir() if folder else []:
-        if entry.name.endswith(".dist-info") and "-" in entry.name:
+        # `~name` folders are pip's stash of an uninstall that was cut short:
+        # not a package (pip ignores them too); the real one is reinstalled.
+        if entry.name.endswith(".dist-info") and "-" in entry.name and entry.name[0] != "~":
             name, version = entry.name[: -len(".dist-info")].rsplit("-", 1)
             result[normalize(name)] = (version, entry)
     return result
