@@ -5,6 +5,8 @@ and tests/test_universal_locks.py do that against the real index)."""
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -129,21 +131,90 @@ def test_the_lock_header_says_make_lock_for_both_engines() -> None:
 
 
 # ---------------------------------------------------------------- pip's settings for uv
-def test_pip_config_list_is_read_with_the_environment_over_install_over_global() -> None:
-    listed = """\
-global.index-url='https://global.example/simple'
-global.extra-index-url='https://a.example/simple\\nhttps://b.example/simple'
-install.index-url='https://install.example/simple'
-:env:.find-links='/opt/wheels'
-global.find-links='/not/this'
-global.require-virtualenv='true'
-"""
-    options = lock_engines.parse_pip_config_list(listed)
-    assert options == {
-        "index-url": "https://install.example/simple",
-        "extra-index-url": "https://a.example/simple\nhttps://b.example/simple",
-        "find-links": "/opt/wheels",
+def write_config(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize("with_config_file_variable", [False, True])
+def test_pip_conf_files_are_found_and_ranked_as_pip_itself_ranks_them(
+    tmp_path: Path, with_config_file_variable: bool
+) -> None:
+    """The machine's, the user's (legacy and current), the venv's own and
+    PIP_CONFIG_FILE's pip.conf, each overriding the one before; a command's
+    section over [global]. pip itself (`pip config list`, run inside the
+    venv) must see the same values."""
+    import venv as venv_module
+
+    home, xdg = tmp_path / "home", tmp_path / "xdg"
+    write_config(
+        xdg / "pip" / "pip.conf",
+        "[global]\nindex-url = https://machine.example/simple\n"
+        "timeout = 10\nproxy = http://machine-proxy:3128\n",
+    )
+    write_config(home / ".pip" / "pip.conf", "[global]\ntimeout = 20\n")
+    write_config(
+        home / ".config" / "pip" / "pip.conf",
+        "[global]\ntimeout = 30\nfind-links = /user/global\n"
+        "[install]\nfind-links = /user/install\n",
+    )
+    project_venv = tmp_path / "venv"
+    venv_module.create(project_venv, with_pip=False)
+    write_config(
+        project_venv / "pip.conf",
+        "[global]\nextra-index-url = https://venv.example/simple\nproxy = http://venv-proxy:3128\n",
+    )
+    environ = {"PATH": "/usr/bin:/bin", "HOME": str(home), "XDG_CONFIG_DIRS": str(xdg)}
+    expected = {
+        "index-url": "https://machine.example/simple",
+        "timeout": "30",
+        "proxy": "http://venv-proxy:3128",
+        "find-links": "/user/install",
+        "extra-index-url": "https://venv.example/simple",
     }
+    if with_config_file_variable:
+        named = tmp_path / "named.conf"
+        write_config(named, "[global]\nindex-url = https://named.example/simple\n")
+        environ["PIP_CONFIG_FILE"] = str(named)
+        # An existing PIP_CONFIG_FILE replaces the user's files, as in pip.
+        expected.update({"index-url": "https://named.example/simple", "timeout": "10"})
+        del expected["find-links"]
+    python = str(project_venv / "bin" / "python")
+    options = lock_engines.read_pip_config(lock_engines.pip_config_files(python, environ))
+    # This machine's own /etc/pip.conf is read by both; only the keys above are compared.
+    assert {key: options.get(key) for key in [*expected, "find-links"]} == {
+        "find-links": None,
+        **expected,
+    }
+
+    # What pip itself ends up with: its Configuration, as the venv's pip
+    # would load it (the venv's own file is found through sys.prefix).
+    code = (
+        "import json, sys\n"
+        "sys.prefix = sys.argv[1]\n"
+        "from pip._internal.configuration import Configuration\n"
+        "config = Configuration(isolated=False)\n"
+        "config.load()\n"
+        "print(json.dumps(dict(config.items())))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code, str(project_venv)],
+        env=environ,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    # {file: {section.key: value}}, lowest precedence first (pip's own order).
+    merged: dict[str, str] = {}
+    for values in json.loads(loaded).values():
+        merged.update(values)
+    pip_sees = {key: merged.get(f"install.{key}", merged.get(f"global.{key}")) for key in expected}
+    assert pip_sees == expected
+
+
+def test_pip_config_file_set_to_devnull_reads_no_file(tmp_path: Path) -> None:
+    environ = {"HOME": str(tmp_path), "PIP_CONFIG_FILE": os.devnull}
+    assert lock_engines.pip_config_files(PYTHON, environ) == []
 
 
 def test_a_mirror_with_extra_indexes_becomes_uvs_indexes_with_the_mirror_first() -> None:
@@ -195,7 +266,7 @@ def test_a_users_own_uv_index_settings_win_over_pips() -> None:
 
 
 def test_pip_settings_come_from_pip_conf_and_pip_variables(tmp_path: Path) -> None:
-    """A real `pip config list` over a pip.conf, as a corporate setup has it."""
+    """A pip.conf named by PIP_CONFIG_FILE, as a corporate setup has it."""
     config = tmp_path / "pip.conf"
     config.write_text(
         "[global]\n"

@@ -9,7 +9,9 @@ project switched from pip-tools to uv and back keeps its pins.
 
 from __future__ import annotations
 
+import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -143,6 +145,36 @@ def test_adding_a_package_with_the_uv_engine_pins_and_installs_only_it(
     assert {name: after[name] for name in before} == before
     assert installed_version(uv_project, "tabulate") == after["tabulate"]
     make(uv_project, "check-lock", env=resolving_env)
+
+
+def test_a_uv_on_path_makes_the_venv_and_installs_but_only_the_pinned_uv_resolves(
+    tmp_path: Path, resolving_env: dict[str, str]
+) -> None:
+    """A user's own uv (the docs' set-up) speeds up a new project's first
+    make dev: it makes the venv, installs the newest uv for the first lock,
+    then the locks. Which uv that is must not matter to the locks: every
+    compile is the venv's uv's."""
+    project = render(tmp_path / "uv-on-path", **STANDARD_ANSWERS, lock_engine="uv")
+    users_uv = tmp_path / "users-bin" / "uv"
+    users_uv.parent.mkdir()
+    calls = tmp_path / "users-uv-calls.log"
+    users_uv.write_text(
+        f'#!/bin/sh\necho "$*" >> {shlex.quote(str(calls))}\n'
+        f'exec {shlex.quote(str(Path(sys.executable).with_name("uv")))} "$@"\n'
+    )
+    users_uv.chmod(0o755)
+    env = {**resolving_env, "PATH": f"{users_uv.parent}{os.pathsep}{resolving_env['PATH']}"}
+
+    dev = make(project, "dev", env=env)
+
+    assert "Resolving requirements-dev.txt from requirements-dev.in (uv)" in dev.stdout
+    used = calls.read_text().splitlines()
+    assert [line.split()[:2] for line in used] == [["venv", "--quiet"], *[["pip", "install"]] * 2]
+    assert used[1].endswith(" uv"), used  # the newest uv, for the first lock only
+    assert "--require-hashes" in used[2].split(), used  # then the locks, hashes checked
+    assert installed_version(project, "uv") == lock_pins(project, "requirements-dev.txt")["uv"]
+    run([".venv/bin/python", "tools/locks.py", "status"], cwd=project, env=env)  # venv == locks
+    make(project, "check-lock", env=env)
 
 
 def test_check_lock_names_a_stale_uv_lock(uv_project: Path, resolving_env: dict[str, str]) -> None:

@@ -17,7 +17,7 @@ differs is kept here, one object per engine:
   for the machine it runs on, so its locks record that machine.
 
 uv does not read pip's configuration, so the uv engine translates it (the
-PIP_* variables and pip.conf, as `pip config list` shows them) into uv's own
+PIP_* variables and pip's configuration files) into uv's own
 variables: a corporate mirror set up for pip works for both engines.
 
 Standard library only: tools/locks.py imports it before any venv exists.
@@ -78,7 +78,7 @@ class PipSettings:
         return f"PipSettings({vars(self)!r})"
 
 
-# pip's option names as `pip config list` shows them, and PIP_* variables.
+# pip's options that choose where packages come from, and the PIP_* variables.
 _PIP_OPTIONS = (
     "index-url",
     "extra-index-url",
@@ -91,57 +91,77 @@ _PIP_OPTIONS = (
     "default-timeout",
     "proxy",
 )
-# Later sections win: a command's own section over [global], the
-# environment (PIP_*, shown as `:env:`) over every file.
-_SECTION_ORDER = ("global", "download", "install", ":env:")
-_CONFIG_LINE_RE = re.compile(r"^(?P<section>[^.=\s]*)\.(?P<key>[a-z-]+)=(?P<value>.*)$")
+# Later sections win: a command's own section over [global] (the PIP_*
+# variables win over every file; pip_settings applies them last).
+_SECTION_ORDER = ("global", "download", "install")
 _TRUE = {"1", "true", "yes", "on"}
 
 
-def parse_pip_config_list(output: str) -> dict[str, str]:
-    """{option: value} from `pip config list`, sections merged by precedence."""
-    import ast
+def pip_config_files(python: str | None, environ: Mapping[str, str]) -> list[Path]:
+    """pip's configuration files, lowest precedence first, found where pip
+    looks for them [1]: the machine's, the user's (unless PIP_CONFIG_FILE names
+    a file that exists), the venv's own, then PIP_CONFIG_FILE's. None at all
+    when PIP_CONFIG_FILE is os.devnull. Read here rather than by running
+    `pip config list`, which takes most of a second to start pip."""
+    named = environ.get("PIP_CONFIG_FILE")
+    if named == os.devnull:
+        return []
+    home = Path(environ.get("HOME") or environ.get("USERPROFILE") or Path.home())
+    if sys.platform == "win32":
+        basename = "pip.ini"
+        machine = [Path(environ.get("PROGRAMDATA", r"C:\ProgramData"), "pip")]
+        user = [home / "pip", Path(environ.get("APPDATA") or home / "AppData" / "Roaming", "pip")]
+    elif sys.platform == "darwin":
+        basename = "pip.conf"
+        machine = [Path("/Library/Application Support/pip")]
+        new = home / "Library" / "Application Support" / "pip"
+        user = [home / ".pip", new if new.is_dir() else home / ".config" / "pip"]
+    else:
+        basename = "pip.conf"
+        dirs = (environ.get("XDG_CONFIG_DIRS") or "/etc/xdg").split(os.pathsep)
+        machine = [*(Path(d, "pip") for d in dirs if d), Path("/etc")]
+        user = [home / ".pip", Path(environ.get("XDG_CONFIG_HOME") or home / ".config", "pip")]
+    # The venv's own pip.conf sits in its prefix (the folder above bin/).
+    prefix = Path(python).absolute().parent.parent if python else Path(sys.prefix)
+    files = [folder / basename for folder in machine]
+    isolated = environ.get("PIP_ISOLATED_MODE", "").lower() in _TRUE
+    if not isolated and not (named and os.path.exists(named)):
+        files += [folder / basename for folder in user]
+    files.append(prefix / basename)
+    if named:
+        files.append(Path(named))
+    return files
 
-    found: dict[str, dict[str, str]] = {}
-    for line in output.splitlines():
-        match = _CONFIG_LINE_RE.match(line.strip())
-        if not match or match["key"] not in _PIP_OPTIONS:
-            continue
-        value = match["value"]
+
+def read_pip_config(files: Sequence[Path]) -> dict[str, str]:
+    """{option: value} from pip's configuration files: a later file wins for
+    the same section and option, then a command's section over [global]."""
+    import configparser
+
+    found: dict[tuple[str, str], str] = {}
+    for path in files:
+        parser = configparser.RawConfigParser()
         try:
-            value = str(ast.literal_eval(value))
-        except (ValueError, SyntaxError):
-            value = value.strip("'\"")
-        found.setdefault(match["section"], {})[match["key"]] = value
+            parser.read(path, encoding="utf-8")
+        except (OSError, configparser.Error, UnicodeDecodeError):
+            continue  # pip would stop with its own error; the compile says it
+        for section in parser.sections():
+            for key, value in parser.items(section):
+                key = key.lower().replace("_", "-").removeprefix("--")
+                found[(section, key)] = value
     merged: dict[str, str] = {}
     for section in _SECTION_ORDER:
-        merged.update(found.get(section, {}))
+        merged.update({k: v for (s, k), v in found.items() if s == section and k in _PIP_OPTIONS})
     return merged
 
 
 def pip_settings(
     python: str | None = None, environ: Mapping[str, str] | None = None
 ) -> PipSettings:
-    """What pip would use: pip.conf files (via `python -m pip config list`,
-    so a venv's own pip.conf counts), then the PIP_* variables."""
-    import subprocess
-
+    """What pip would use: its configuration files (a venv's own pip.conf
+    counts when `python` is the venv's), then the PIP_* variables."""
     environ = os.environ if environ is None else environ
-    options: dict[str, str] = {}
-    if python is not None:
-        try:
-            listed = subprocess.run(
-                [python, "-m", "pip", "config", "list"],
-                capture_output=True,
-                text=True,
-                check=False,
-                env=dict(environ),
-                stdin=subprocess.DEVNULL,
-            )
-            if listed.returncode == 0:
-                options = parse_pip_config_list(listed.stdout)
-        except OSError:
-            pass
+    options = read_pip_config(pip_config_files(python, environ))
     for option in _PIP_OPTIONS:
         variable = "PIP_" + option.upper().replace("-", "_")
         if environ.get(variable):
@@ -503,8 +523,6 @@ class Engine:
     # Installed, at the version requirements-dev.txt pins, before compiling.
     bootstrap_packages: tuple[str, ...]
     universal = False
-    # True: install_command needs the engine's own tool in the venv.
-    installs_with_tool = False
 
     def resolved_for(self) -> str:
         """What a lock made now holds for: `universal` or this platform."""
@@ -537,6 +555,16 @@ class Engine:
 
     def postprocess(self, text: str, python_version: str) -> str:
         return text
+
+    def installs_with_venv_tool(self) -> bool:
+        """True when install_command runs the engine's tool from the venv, so
+        the sync must install that tool (hash-checked) first."""
+        return False
+
+    def first_tool_command(self, python: str) -> list[str] | None:
+        """A faster way than pip to install the newest tool for a project's
+        very first lock (nothing pins it yet), or None."""
+        return None
 
     def venv_command(self, base_python: str, venv: Path | str) -> list[str] | None:
         """A faster way to make the venv than `python -m venv` (None: use that)."""
@@ -634,7 +662,6 @@ def uv_compile_args(extra_args: Sequence[str]) -> list[str]:
 class UvEngine(Engine):
     name = "uv"
     bootstrap_packages = ("uv",)
-    installs_with_tool = True
 
     def __init__(self, universal: bool = True) -> None:
         self.universal = universal
@@ -649,8 +676,7 @@ class UvEngine(Engine):
     def translated_pip_settings(
         self, python: str | None, environ: Mapping[str, str] | None = None
     ) -> tuple[dict[str, str], list[str]]:
-        """pip's settings as uv variables and arguments (asked once per run:
-        `pip config list` takes a moment)."""
+        """pip's settings as uv variables and arguments (read once per run)."""
         environ = os.environ if environ is None else environ
         if python not in self._translated:
             self._translated[python] = uv_index_environment(pip_settings(python, environ), environ)
@@ -682,8 +708,11 @@ class UvEngine(Engine):
         ]
 
     def install_command(self, python, requirements):
+        # Installing hash-checked pins gives the same files whichever uv does
+        # it: a uv on PATH spares installing the pinned one first. Resolving
+        # (compile_command) is always the pinned uv's job.
         return [
-            self.executable(python),
+            self.global_uv() or self.executable(python),
             "pip",
             "install",
             "--no-deps",
@@ -695,6 +724,9 @@ class UvEngine(Engine):
             str(requirements),
         ]
 
+    def installs_with_venv_tool(self):
+        return self.global_uv() is None
+
     def environment(self, python=None, environ=None):
         environ = os.environ if environ is None else environ
         added, _ = self.translated_pip_settings(python, environ)
@@ -704,19 +736,28 @@ class UvEngine(Engine):
         return to_pip_compile_format(text, python_version, self.universal)
 
     # A uv on PATH (the user's own) makes the venv, with pip in it, and
-    # installs the uv that requirements-dev.txt pins, hashes checked; the
-    # project then runs only that pinned uv. Without one, python -m venv and
-    # pip do the same, a few seconds slower.
+    # installs the locks (the pinned uv among them), hashes checked; every
+    # lock is resolved by that pinned uv. Without one, python -m venv and pip
+    # do the same, a few seconds slower.
     def global_uv(self) -> str | None:
-        import shutil
+        if not hasattr(self, "_global_uv"):
+            import shutil
 
-        return shutil.which("uv")
+            self._global_uv = shutil.which("uv")
+        return self._global_uv
 
     def venv_command(self, base_python, venv):
         uv = self.global_uv()
         if uv is None:
             return None
         return [uv, "venv", "--quiet", "--seed", "--python", base_python, str(venv)]
+
+    def first_tool_command(self, python):
+        uv = self.global_uv()
+        if uv is None:
+            return None
+        settings = self.translated_pip_settings(python)[1]
+        return [uv, "pip", "install", "--quiet", "--python", python, *settings, "uv"]
 
     def bootstrap_command(self, python, requirements):
         uv = self.global_uv()
@@ -751,3 +792,8 @@ def get_engine(name: str) -> Engine:
             f"LOCK_ENGINE={name!r} is not a lock engine: use {choices} "
             f"(e.g. make lock LOCK_ENGINE=uv), or set lock_engine with copier update."
         ) from None
+
+
+# References
+# [1] pip's configuration files, where pip looks for them and which wins:
+#     https://pip.pypa.io/en/stable/topics/configuration/

@@ -502,7 +502,11 @@ def ensure_compile_tool(venv: Path) -> None:
             f"Installing the newest {tool} to make the first lock "
             f"({DEV_LOCK} does not pin it yet, so there are no hashes to check it against)"
         )
-        status, _ = RUNNER.run([*pip_command(venv), "install", "--quiet", tool])
+        faster = chosen.first_tool_command(str(venv_python(venv)))
+        if faster:
+            status, _ = RUNNER.run(faster, chosen.environment(str(venv_python(venv))))
+        if not faster or status != 0:
+            status, _ = RUNNER.run([*pip_command(venv), "install", "--quiet", tool])
     if status != 0:
         raise LockError(f"installing {tool} failed (see above); no lock was changed.")
 
@@ -924,8 +928,8 @@ def sync(locks: list[Path], venv: Path) -> None:
     """Make the venv hold exactly the locks (what pip-sync does, with pip
     itself, so an interrupted install cannot break the tool that repairs it)."""
     wanted, to_install, to_remove, broken = differences(locks, venv)
-    if (to_install or broken) and engine().installs_with_tool:
-        ensure_compile_tool(venv)  # uv installs the locks: it comes first, hash-checked
+    if (to_install or broken) and engine().installs_with_venv_tool():
+        ensure_compile_tool(venv)  # the venv's uv installs the locks: it comes first, hash-checked
         wanted, to_install, to_remove, broken = differences(locks, venv)
     for name in broken:
         # pip would call a half-installed package "already satisfied".

@@ -1,8 +1,10 @@
 """Create .venv for the Python in .python-version (`make venv`).
 
-Run by that Python itself. It holds the project lock that tools/locks.py
-holds, so two `make dev` started at once make one venv, not two halves of
-one; and the stamp that tells make the venv is done is written last, so a
+Run by that Python itself, which exits at once when it is another version:
+the Makefile then runs tools/require_python.sh, which says how to get the
+right one (so a good Python is started once, not twice). It holds the
+project lock that tools/locks.py holds, so two `make dev` started at once
+make one venv, not two halves of one; and the stamp that tells make the venv is done is written last, so a
 venv left half-made by Ctrl-C is rebuilt by the next run, not trusted.
 """
 
@@ -17,11 +19,15 @@ from pathlib import Path
 from locks import hold_project_lock
 
 
-def main(venv_dir: Path, stamp: Path, package: str, engine_name: str = "") -> int:
+def main(
+    venv_dir: Path, stamp: Path, package: str, engine_name: str = "", wanted: str = ""
+) -> int:
+    version = "{}.{}".format(*sys.version_info[:2])
+    if wanted and version != wanted:
+        return 1  # the Makefile then runs tools/require_python.sh, which says what to do
     hold_project_lock()
     if stamp.exists():
         return 0  # another make made it while this one waited
-    version = "{}.{}".format(*sys.version_info[:2])
     if venv_dir.exists():
         config = venv_dir / "pyvenv.cfg"
         said = config.read_text(errors="replace") if config.exists() else ""
@@ -73,4 +79,4 @@ def faster_venv(venv_dir: Path, engine_name: str) -> bool:
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], *sys.argv[4:5]))
+    sys.exit(main(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], *sys.argv[4:6]))
