@@ -51,7 +51,10 @@ VARIABLES = (
             " see [Choosing a lock engine](lock-engines.md)"
         ),
     ),
-    ("PIP_COMPILE_FLAGS", ""),
+    (
+        "PIP_COMPILE_FLAGS",
+        "extra flags for one compile; the settings live in `pyproject.toml`'s `[tool.pip-tools]`",
+    ),
     ("PYTEST_ARGS", ""),
 )
 

@@ -260,6 +260,52 @@ def test_upgrade_package_moves_that_package_and_nothing_else(
     assert installed_version(engine_project, "tzdata") == moved["tzdata"]
 
 
+PLAIN_COMPILE = {
+    "pip-tools": [".venv/bin/pip-compile", "--quiet"],
+    "uv": [".venv/bin/uv", "pip", "compile", "--quiet"],
+}
+
+
+def pins_and_hashes(text: str) -> dict[str, tuple[str, frozenset[str]]]:
+    return {
+        name: (pins(block)[name], frozenset(re.findall(r"--hash=(sha256:\w+)", block)))
+        for name, block in requirement_blocks(text).items()
+    }
+
+
+def test_a_plain_compile_without_make_writes_the_same_pins_and_make_lock_seals_it(
+    engine: str, engine_project: Path, resolving_env: dict[str, str]
+) -> None:
+    """A colleague, an IDE or Dependabot runs the engine's own command, with
+    no flags: pyproject.toml holds the settings, so the same pins with hashes
+    come out; check-lock names the unsealed lock and make lock seals it
+    without moving a pin."""
+    before = {lock: (engine_project / lock).read_text() for lock in LOCK_FILES}
+    # uv does not read pip's settings (make lock hands them over): the plain
+    # run uses the index alone, like a colleague's would.
+    for source, lock in (
+        ("requirements.in", "requirements.txt"),
+        ("requirements-dev.in", "requirements-dev.txt"),
+    ):
+        run([*PLAIN_COMPILE[engine], source, "-o", lock], cwd=engine_project, env=resolving_env)
+
+    for lock in LOCK_FILES:
+        plain = (engine_project / lock).read_text()
+        assert not LEAKY_LINE.search(plain), f"a plain compile put index lines in {lock}"
+        assert [n for n, (_, hashes) in pins_and_hashes(plain).items() if not hashes] == []
+        if engine == "pip-tools":
+            assert pins_and_hashes(plain) == pins_and_hashes(before[lock])
+        else:  # uv's own format (markers kept as written); same versions
+            assert pins(plain) == pins(before[lock])
+
+    check = make(engine_project, "check-lock", env=resolving_env, check=False)
+    assert check.returncode != 0 and "make lock" in check.stderr, check.stderr
+    make(engine_project, "lock", env=resolving_env)
+    for lock in LOCK_FILES:
+        assert lock_pins(engine_project, lock) == pins(before[lock])
+    make(engine_project, "check-lock", env=resolving_env)
+
+
 def test_switching_pip_tools_to_uv_and_back_keeps_the_pins_where_the_platforms_agree(
     tmp_path: Path, standard_locks: Path, resolving_env: dict[str, str]
 ) -> None:

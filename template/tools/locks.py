@@ -653,7 +653,16 @@ def compile_lock(
     if leaks:
         raise LockError(
             f"the compiled lock contains {', '.join(leaks)} lines; {state.lock} was left "
-            "unchanged. Keep index options out of PIP_COMPILE_FLAGS."
+            "unchanged. Keep index options out of PIP_COMPILE_FLAGS, and emit-index-url, "
+            "emit-find-links and emit-trusted-host = false in pyproject.toml's [tool.pip-tools]."
+        )
+    unhashed = [name for name, block in requirement_blocks(text).items() if "--hash=" not in block]
+    if unhashed:
+        raise LockError(
+            f"the compiled lock pins {', '.join(unhashed)} without hashes, which neither "
+            f"`make dev` nor the image would install; {state.lock} was left unchanged.\n"
+            "       pyproject.toml sets how locks are compiled: keep generate-hashes = true "
+            "under [tool.pip-tools] and [tool.uv.pip] (git diff pyproject.toml shows what changed)."
         )
     old, new = pins(seed), pins(text)
     changes = pin_changes(old, new)
