@@ -47,7 +47,7 @@ dev: $(STAMPS)/venv ## Venv with copier, pytest and the other tools, exactly as 
 test: dev ## Run the whole test suite (renders, builds and runs generated projects)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-test-fast: dev ## Only the tests that render (no pip installs, no Docker)
+test-fast: dev ## Only the tests that need no pip install and no network (render, validate, lint; a few minutes)
 	$(VENV)/bin/pytest $(PYTEST_ARGS) -m "not slow"
 
 demo: dev ## Render a sample project with default answers into build/demo-project, then make dev + make test in it

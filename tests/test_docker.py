@@ -2,7 +2,7 @@
 
 No registry is reachable here, so the Dockerfile's default base image
 (python:3.X-slim) cannot be pulled: the tests build a stand-in from Debian
-packages once (tests/docker_base_image.py) and pass it as BASE_IMAGE, which
+packages once (tests/support/docker_base_image.py) and pass it as BASE_IMAGE, which
 is exactly how a user picks another base. The Dockerfile itself is the one
 users get.
 
@@ -15,96 +15,35 @@ Without Docker these tests skip with the reason; under CI they fail instead.
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import shutil
 import subprocess
 import time
 from pathlib import Path
 
-import docker_base_image
 import pytest
-from conftest import (
-    STANDARD_ANSWERS,
-    git_commit_all,
-    make,
-    render,
-    render_standard,
-    run,
-)
 from filelock import FileLock
+from support.ci import unavailable
+from support.commands import make, run
+from support.git import git_commit_all
+from support.images import (
+    IMAGE_REPOSITORY,
+    build_args,
+    docker_problem,
+    image_tag,
+    in_image,
+    inspect_image,
+)
+from support.lock_files import pins
+from support.project import STANDARD_ANSWERS, render
 
 PACKAGE = "sales_forecast"
-IMAGE_REPOSITORY = docker_base_image.TEST_IMAGE_REPOSITORY
-# Every image a session builds is tagged with its run id, so the session's end
-# removes its own images and nobody else's (see conftest.py).
-RUN_ID = os.environ.get(docker_base_image.RUN_ID_VARIABLE, "manual")
-PIN_RE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)", re.MULTILINE)
 CACHED_MARKERS = ("Using cache", "CACHED")
-
-
-def pins(text: str) -> dict[str, str]:
-    """{canonical name: version} of every `name==version` line."""
-    return {re.sub(r"[-_.]+", "-", name).lower(): version for name, version in PIN_RE.findall(text)}
-
-
-def docker_problem() -> str | None:
-    if shutil.which("docker") is None:
-        return "the docker CLI is not installed (bash .ci/start-docker.sh installs and starts it)"
-    info = subprocess.run(["docker", "info"], capture_output=True, text=True, check=False)
-    if info.returncode != 0:
-        return f"the Docker daemon is not answering (bash .ci/start-docker.sh starts it): {info.stderr.strip()[-200:]}"
-    if shutil.which("debootstrap") is None and not docker_base_image.image_is_current():
-        return "debootstrap is missing, so the stand-in base image cannot be built (bash .ci/start-docker.sh installs it)"
-    return None
-
-
-def require_docker() -> None:
-    problem = docker_problem()
-    if problem is None:
-        return
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"CI must run the Docker tests, but {problem}")
-    pytest.skip(f"Docker tests skipped: {problem}")
-
-
-def image_tag(name: str) -> str:
-    return f"{RUN_ID}-{name}"
-
-
-def build_args(base_image: str, tag: str) -> list[str]:
-    # --force-rm: the classic builder would keep the container of a failed step.
-    return [
-        f"BASE_IMAGE={base_image}",
-        f"IMAGE_NAME={IMAGE_REPOSITORY}",
-        f"IMAGE_TAG={tag}",
-        "DOCKER_BUILD_ARGS=--force-rm",
-    ]
-
-
-def inspect(image: str) -> dict:
-    return json.loads(run(["docker", "image", "inspect", image], cwd=Path.cwd()).stdout)[0]
-
-
-def in_image(image: str, *command: str, user: str | None = None) -> str:
-    docker = ["docker", "run", "--rm", "--network", "none", "--entrypoint", command[0]]
-    if user is not None:
-        docker += ["--user", user]
-    return run([*docker, image, *command[1:]], cwd=Path.cwd()).stdout
 
 
 def copy_project(source: Path, destination: Path) -> Path:
     shutil.copytree(source, destination, symlinks=True)
     return destination
-
-
-@pytest.fixture(scope="session")
-def base_image(shared_tmp: Path) -> str:
-    """The stand-in for python:3.X-slim, built once per machine and cached."""
-    require_docker()
-    with FileLock(str(shared_tmp / "docker-base-image.lock")):
-        return docker_base_image.build()
 
 
 @pytest.fixture(scope="session")
@@ -121,7 +60,7 @@ def built_image(
     with FileLock(str(shared_tmp / "docker-project.lock")):
         if not (project / ".built").exists():
             shutil.rmtree(project, ignore_errors=True)
-            render_standard(project, standard_locks)
+            render(project, locks=standard_locks, **STANDARD_ANSWERS)
             (project / "data/raw/customers.csv").write_text("name,card\nAda,4111111111111111\n")
             (project / ".env").write_text("AWS_SECRET_ACCESS_KEY=not-for-images\n")
             (project / "src" / PACKAGE / ".env").write_text("TOKEN=not-for-images\n")
@@ -136,7 +75,7 @@ def built_image(
 @pytest.mark.slow
 def test_docker_build_makes_a_labelled_non_root_image(built_image: tuple[Path, str]) -> None:
     project, image = built_image
-    config = inspect(image)["Config"]
+    config = inspect_image(image)["Config"]
     labels = config["Labels"]
     head = run(["git", "rev-parse", "HEAD"], cwd=project).stdout.strip()
     assert labels["org.opencontainers.image.revision"] == head
@@ -237,8 +176,8 @@ def test_a_code_only_change_rebuilds_from_the_cached_dependency_layer(
     assert any(marker in next_step for marker in CACHED_MARKERS), result.stdout
     # ... and the images share every layer but the last, the package's.
     new_image = f"{IMAGE_REPOSITORY}:{image_tag('code-change')}"
-    old_layers = inspect(old_image)["RootFS"]["Layers"]
-    new_layers = inspect(new_image)["RootFS"]["Layers"]
+    old_layers = inspect_image(old_image)["RootFS"]["Layers"]
+    new_layers = inspect_image(new_image)["RootFS"]["Layers"]
     assert old_layers[:-1] == new_layers[:-1]
     assert old_layers[-1] != new_layers[-1]
     # And the new code is what runs.
@@ -355,11 +294,18 @@ def test_freeze_from_image_refuses_bad_input_and_writes_nothing(
 
 
 # ---------------------------------------------------------------- no Docker to talk to
+# Make checks for Docker before anything reads the locks, so these need none:
+# a project just rendered is enough (and keeps them fast, with no index).
+@pytest.fixture
+def rendered_project(tmp_path: Path) -> Path:
+    return render(tmp_path / "sales-forecast", **STANDARD_ANSWERS)
+
+
 def test_docker_build_without_docker_says_how_to_get_it(
-    standard_project: Path, index_env: dict[str, str]
+    rendered_project: Path, index_env: dict[str, str]
 ) -> None:
     result = make(
-        standard_project,
+        rendered_project,
         "docker-build",
         "DOCKER=docker-is-not-installed",
         env=index_env,
@@ -370,16 +316,16 @@ def test_docker_build_without_docker_says_how_to_get_it(
 
 
 def test_docker_build_with_the_daemon_down_says_so(
-    standard_project: Path, index_env: dict[str, str], tmp_path: Path
+    rendered_project: Path, index_env: dict[str, str], tmp_path: Path
 ) -> None:
     if shutil.which("docker") is None:
-        require_docker()
+        unavailable(f"Docker tests: {docker_problem()}")
     env = {**index_env, "DOCKER_HOST": f"unix://{tmp_path}/no-daemon.sock"}
     for target in ("docker-build", "docker-run", "freeze-from-image"):
-        result = make(standard_project, target, "IMAGE=anything:1", env=env, check=False)
+        result = make(rendered_project, target, "IMAGE=anything:1", env=env, check=False)
         assert result.returncode != 0
         assert "the Docker daemon is not answering" in result.stderr, target
-    assert not (standard_project / "requirements.recovered.txt").exists()
+    assert not (rendered_project / "requirements.recovered.txt").exists()
 
 
 @pytest.mark.slow

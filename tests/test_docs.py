@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 
 import pytest
 import yaml
-from conftest import TEMPLATE_ROOT
+from support.project import TEMPLATE_ROOT
 
 DOCS = TEMPLATE_ROOT / "docs"
 sys.path.insert(0, str(TEMPLATE_ROOT / "scripts"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from ecr_lifecycle import Image, expired_images
+from support.ecr_lifecycle import Image, expired_images
 
 NOW = datetime(2026, 1, 31, 12, 0, tzinfo=timezone.utc)
 

@@ -6,7 +6,7 @@ import copy
 import json
 
 import pytest
-from ecr_policy_rules import problems
+from support.ecr_policy_rules import problems
 
 UNTAGGED_BY_AGE = {
     "rulePriority": 1,

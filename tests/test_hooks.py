@@ -19,7 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import LOCK_FILES, STANDARD_ANSWERS, make, render, run
+from support.ci import unavailable
+from support.commands import make, run
+from support.git import with_identity
+from support.lock_files import LOCK_FILES
+from support.project import STANDARD_ANSWERS, render
 
 pytestmark = pytest.mark.slow
 
@@ -71,13 +75,7 @@ def pre_commit_home(shared_tmp: Path) -> Path:
 
 
 def git_identity_env(base: Mapping[str, str], pre_commit_home: Path) -> dict[str, str]:
-    env = {**base, "PRE_COMMIT_HOME": str(pre_commit_home)}
-    env.update(
-        GIT_AUTHOR_NAME="Test",
-        GIT_AUTHOR_EMAIL="test@example.com",
-        GIT_COMMITTER_NAME="Test",
-        GIT_COMMITTER_EMAIL="test@example.com",
-    )
+    env = {**with_identity(base), "PRE_COMMIT_HOME": str(pre_commit_home)}
     # No AWS credentials on this "machine": the AWS key hook must work without.
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
         env.pop(name, None)
@@ -92,10 +90,7 @@ def installed(
     locks_from: Path | None = None,
 ) -> Project:
     """Render with answers and run `make dev`, as a user does right after `copier copy`."""
-    path = render(factory.mktemp(name) / "sales-forecast", **answers)
-    if locks_from is not None:
-        for lock in LOCK_FILES:
-            shutil.copy2(locks_from / lock, path / lock)
+    path = render(factory.mktemp(name) / "sales-forecast", locks=locks_from, **answers)
     result = make(path, "dev", env=env)
     # Not a git repository yet: make dev says so and makes one for the hooks.
     assert "not in a git repository yet: running git init" in result.stdout, result.stdout
@@ -477,9 +472,7 @@ UNFORMATTED_TF = 'variable "team" {\ndefault="data"\n    type = string\n}\n'
 
 def test_unformatted_terraform_is_formatted_before_it_is_committed(standard: Project):
     if shutil.which("terraform", path=standard.env["PATH"]) is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("terraform is not installed; .ci/run must provide it")
-        pytest.skip("terraform is not installed")
+        unavailable("terraform is not installed")
     project = fresh(standard)
     module = project.path / "infra" / "team.tf"
     module.parent.mkdir(exist_ok=True)

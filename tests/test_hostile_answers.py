@@ -13,18 +13,19 @@ from __future__ import annotations
 import ast
 import html
 import json
-import os
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
-import docker_base_image
 import markdown
 import pytest
 import tomllib
 import yaml
-from conftest import LOCK_FILES, STANDARD_ANSWERS, make, render, run, user_environment
+from support.ci import unavailable
+from support.commands import make, run, user_environment
+from support.images import IMAGE_REPOSITORY, docker_problem, image_tag
+from support.project import STANDARD_ANSWERS, render
 
 EVERYTHING = {"docker": True, "ecr": True, "ci": "github", "notebooks": True}
 # One class of hostile character per set, each with the others' neighbours
@@ -39,15 +40,11 @@ HOSTILE = {
     "markdown": "*bold* _it_ `code` [link](x) <b>tag</b> &amp; # 1. not a list",
 }
 FREE_TEXT = ("project_name", "description", "author_name")
-RUN_ID = os.environ.get(docker_base_image.RUN_ID_VARIABLE, "manual")
 
 
-def render_hostile(destination: Path, text: str, **answers: object) -> Path:
-    return render(
-        destination,
-        **{**STANDARD_ANSWERS, **EVERYTHING, **{question: text for question in FREE_TEXT}},
-        **answers,
-    )
+def hostile(text: str) -> dict[str, object]:
+    """The standard answers with every optional part on and `text` as every free-text answer."""
+    return {**STANDARD_ANSWERS, **EVERYTHING, **dict.fromkeys(FREE_TEXT, text)}
 
 
 def files(project: Path, *suffixes: str) -> list[Path]:
@@ -76,7 +73,7 @@ def dockerfile_label(dockerfile: str) -> str:
 @pytest.mark.parametrize("kind", sorted(HOSTILE))
 def test_every_rendered_file_parses_and_reads_back_the_answer(tmp_path: Path, kind: str):
     text = HOSTILE[kind]
-    project = render_hostile(tmp_path / "project", text)
+    project = render(tmp_path / "project", **hostile(text))
 
     # Every file, with its own format's parser.
     for path in files(project, ".toml"):
@@ -113,33 +110,24 @@ def test_every_rendered_file_parses_and_reads_back_the_answer(tmp_path: Path, ki
 
 def test_terraform_validates_with_every_hostile_answer(tmp_path: Path, tf_env: dict[str, str]):
     """No free text reaches a .tf file today; this keeps it so, or keeps it valid."""
-    project = render_hostile(tmp_path / "project", " ".join(HOSTILE.values()))
+    project = render(tmp_path / "project", **hostile(" ".join(HOSTILE.values())))
     validate = make(project, "infra-validate", env=tf_env)
     assert "The configuration is valid." in validate.stdout
-
-
-def docker_problem() -> str | None:
-    if shutil.which("docker") is None:
-        return "the docker CLI is not installed"
-    info = subprocess.run(["docker", "info"], capture_output=True, text=True, check=False)
-    return None if info.returncode == 0 else "the Docker daemon is not answering"
 
 
 def test_the_dockerfile_label_carries_the_description_as_typed(tmp_path: Path):
     """Docker itself parses the rendered LABEL (on an empty `FROM scratch` image,
     so no base image is needed) and gives every description back unchanged."""
-    problem = docker_problem()
+    problem = docker_problem(base_image=False)
     if problem:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"CI must run the Docker tests, but {problem}")
-        pytest.skip(f"Docker label check skipped: {problem}")
+        unavailable(f"Docker label check: {problem}")
     for index, (kind, text) in enumerate(sorted(HOSTILE.items())):
-        project = render_hostile(tmp_path / kind.replace(" ", "-"), text)
+        project = render(tmp_path / kind.replace(" ", "-"), **hostile(text))
         label = dockerfile_label((project / "Dockerfile").read_text(encoding="utf-8"))
         context = tmp_path / f"context-{index}"
         context.mkdir()
         (context / "Dockerfile").write_text(f"FROM scratch\n{label}", encoding="utf-8")
-        tag = f"{docker_base_image.TEST_IMAGE_REPOSITORY}:{RUN_ID}-hostile-label-{index}"
+        tag = f"{IMAGE_REPOSITORY}:{image_tag(f'hostile-label-{index}')}"
         run(["docker", "build", "--quiet", "--tag", tag, str(context)], cwd=context)
         try:
             inspected = run(
@@ -164,10 +152,9 @@ def test_a_project_with_hostile_answers_passes_make_dev_and_make_test(
     everything = " ".join(HOSTILE.values())
     project = render(
         tmp_path / "sales-forecast",
+        locks=standard_locks,
         **{**STANDARD_ANSWERS, "description": everything, "author_name": everything},
     )
-    for lock in LOCK_FILES:
-        shutil.copy2(standard_locks / lock, project / lock)
 
     make(project, "dev", env=offline_env)
     tests = make(project, "test", env=offline_env)

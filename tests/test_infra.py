@@ -20,10 +20,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from conftest import make, render, run
-from ecr_lifecycle import Image, expired_images
-from ecr_policy_rules import problems
-from terraform_tools import (
+from support.commands import make, run
+from support.ecr_lifecycle import Image, expired_images
+from support.ecr_policy_rules import problems
+from support.project import render
+from support.terraform_tools import (
     OFFLINE_PROVIDER_OVERRIDE,
     local_aws_api_override,
 )

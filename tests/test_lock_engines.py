@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.project import render
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "template" / "tools"))
 import lock_engines
@@ -460,8 +461,6 @@ def test_reading_the_module_costs_no_subprocess_or_heavy_import() -> None:
 def test_the_lock_engine_answer_sets_the_makefile_default_and_the_pinned_tool(
     tmp_path: Path, engine: str, other: str
 ) -> None:
-    from conftest import render
-
     project = render(tmp_path / engine, lock_engine=engine)
     assert f"\nLOCK_ENGINE ?= {engine}\n" in (project / "Makefile").read_text()
     wanted = [

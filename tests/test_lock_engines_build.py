@@ -18,26 +18,24 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import LOCK_FILES, STANDARD_ANSWERS, make, render, run
 from filelock import FileLock
-from test_project_build import (
+from support.commands import make, run
+from support.lock_files import (
     LEAKY_LINE,
+    LOCK_FILES,
     assert_failed_lock_changed_nothing,
     break_the_next_compile,
+    pins,
     requirement_blocks,
 )
+from support.project import STANDARD_ANSWERS, render
 
 pytestmark = pytest.mark.slow
 
 ENGINES = ("pip-tools", "uv")
-PIN_RE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)", re.MULTILINE)
 # The files that differ between a pip-tools and a uv render: what `copier
 # update -d lock_engine=...` brings to a project.
 ENGINE_FILES = ("Makefile", "requirements-dev.in")
-
-
-def pins(text: str) -> dict[str, str]:
-    return {re.sub(r"[-_.]+", "-", name).lower(): version for name, version in PIN_RE.findall(text)}
 
 
 def lock_pins(project: Path, lock: str = "requirements.txt") -> dict[str, str]:
@@ -55,19 +53,6 @@ def installed_version(project: Path, package: str) -> str | None:
     return result.stdout.strip() if result.returncode == 0 else None
 
 
-@pytest.fixture(scope="session")
-def resolving_env(index_env: dict[str, str], wheelhouse: Path) -> dict[str, str]:
-    """The real index; the session's wheels save downloading them again."""
-    return {**index_env, "PIP_FIND_LINKS": str(wheelhouse)}
-
-
-def render_with_locks(destination: Path, engine: str, locks: Path) -> Path:
-    project = render(destination, **STANDARD_ANSWERS, lock_engine=engine)
-    for lock in LOCK_FILES:
-        shutil.copy2(locks / lock, project / lock)
-    return project
-
-
 @pytest.fixture(params=ENGINES)
 def engine(request: pytest.FixtureRequest) -> str:
     return request.param
@@ -79,14 +64,18 @@ def engine_project(
 ) -> Path:
     """The standard project on `engine`, with the session's locks for it, after make dev."""
     locks = request.getfixturevalue("uv_standard_locks" if engine == "uv" else "standard_locks")
-    project = render_with_locks(tmp_path / f"project-{engine}", engine, locks)
+    project = render(
+        tmp_path / f"project-{engine}", locks=locks, **STANDARD_ANSWERS, lock_engine=engine
+    )
     make(project, "dev", env=resolving_env)
     return project
 
 
 @pytest.fixture
 def uv_project(tmp_path: Path, uv_standard_locks: Path, resolving_env: dict[str, str]) -> Path:
-    project = render_with_locks(tmp_path / "uv-project", "uv", uv_standard_locks)
+    project = render(
+        tmp_path / "uv-project", locks=uv_standard_locks, **STANDARD_ANSWERS, lock_engine="uv"
+    )
     make(project, "dev", env=resolving_env)
     return project
 
@@ -309,7 +298,9 @@ def test_a_plain_compile_without_make_writes_the_same_pins_and_make_lock_seals_i
 def test_switching_pip_tools_to_uv_and_back_keeps_the_pins_where_the_platforms_agree(
     tmp_path: Path, standard_locks: Path, resolving_env: dict[str, str]
 ) -> None:
-    project = render_with_locks(tmp_path / "project", "pip-tools", standard_locks)
+    project = render(
+        tmp_path / "project", locks=standard_locks, **STANDARD_ANSWERS, lock_engine="pip-tools"
+    )
     make(project, "dev", env=resolving_env)
     start = {lock: lock_pins(project, lock) for lock in LOCK_FILES}
     renders = {

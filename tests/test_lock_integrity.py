@@ -19,18 +19,10 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import (
-    LOCK_FILES,
-    TEMPLATE_ROOT,
-    assert_venv_holds_exactly_the_locks,
-    git_commit_all,
-    locked_pins,
-    make,
-    render_standard,
-    run,
-)
-
-GIT_USER = ["-c", "user.name=Test", "-c", "user.email=test@example.com"]
+from support.commands import make, run
+from support.git import git, git_commit_all
+from support.lock_files import LOCK_FILES, assert_venv_holds_exactly_the_locks, locked_pins
+from support.project import STANDARD_ANSWERS, TEMPLATE_ROOT, render
 
 
 def lock_bytes(project: Path) -> dict[str, bytes]:
@@ -49,10 +41,6 @@ def leftovers(project: Path) -> list[str]:
 def append(path: Path, text: str) -> None:
     with path.open("a") as handle:
         handle.write(text)
-
-
-def git(project: Path, *args: str, env=None, check: bool = True):
-    return run(["git", *GIT_USER, *args], cwd=project, env=env, check=check)
 
 
 def commit_everything_unchecked(project: Path) -> None:
@@ -357,7 +345,7 @@ def test_a_project_under_a_path_with_a_quote_and_spaces_works_and_so_does_its_wo
     tmp_path: Path, standard_locks: Path, offline_env: dict[str, str]
 ):
     parent = tmp_path / "team's data projects"
-    project = render_standard(parent / "sales forecast", standard_locks)
+    project = render(parent / "sales forecast", locks=standard_locks, **STANDARD_ANSWERS)
     git_commit_all(project)
 
     first = make(project, "dev", env=offline_env)

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import TEMPLATE_ROOT
+from support.project import TEMPLATE_ROOT
 
 SPEC = importlib.util.spec_from_file_location("locks", TEMPLATE_ROOT / "template/tools/locks.py")
 locks = importlib.util.module_from_spec(SPEC)

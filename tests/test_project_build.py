@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import LOCK_FILES, PYTHON_VERSION, git_commit_all, make, render, run
+from support.commands import make, run
+from support.git import git_commit_all
+from support.lock_files import (
+    LEAKY_LINE,
+    LOCK_FILES,
+    assert_failed_lock_changed_nothing,
+    break_the_next_compile,
+    requirement_blocks,
+)
+from support.project import PYTHON_VERSION, render
 
 pytestmark = pytest.mark.slow
-
-LEAKY_LINE = re.compile(r"^\s*(--index-url|--extra-index-url|--find-links|-i |-f )", re.MULTILINE)
-
-
-def requirement_blocks(lock_text: str) -> dict[str, str]:
-    """name -> the whole `name==version \\ --hash ...` block of a pip-compile lock."""
-    return {
-        match.group(1).lower(): match.group(0)
-        for match in re.finditer(
-            r"^([A-Za-z0-9][A-Za-z0-9._-]*)==[^\n]*(?:\n\s+--hash[^\n]*)*", lock_text, re.MULTILINE
-        )
-    }
 
 
 def venv_imports(project: Path, module: str) -> bool:
@@ -118,41 +114,6 @@ def test_check_lock_names_the_stale_lock_after_an_edit_without_relocking(
     assert "requirements.txt is stale" in result.stderr
     assert "make lock" in result.stderr
     assert "requirements-dev.txt" not in result.stderr  # its inputs did not change yet
-
-
-def break_the_next_compile(
-    project: Path, index_env: dict[str, str], failure: str
-) -> dict[str, str]:
-    """Ask for something that cannot be resolved, or cut the index off; the
-    environment to run make in."""
-    env = dict(index_env)
-    with (project / "requirements.in").open("a") as handle:
-        if failure == "unsatisfiable requirement":
-            handle.write("pandas==0.0.0.1\n")
-        else:
-            handle.write("tabulate\n")
-            # The only index is a closed port on loopback, and no pip config
-            # file adds a mirror behind it: nothing can be fetched.
-            env.update(
-                PIP_CONFIG_FILE=os.devnull,
-                PIP_INDEX_URL="http://127.0.0.1:9/simple",
-                PIP_RETRIES="0",
-                PIP_TIMEOUT="3",
-            )
-            for name in ("PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_NO_INDEX"):
-                env.pop(name, None)
-    return env
-
-
-def assert_failed_lock_changed_nothing(project: Path, env: dict[str, str]) -> None:
-    before = {name: (project / name).read_bytes() for name in LOCK_FILES}
-
-    result = make(project, "lock", env=env, check=False)
-
-    assert result.returncode != 0
-    assert "requirements.txt was left unchanged" in result.stderr
-    assert {name: (project / name).read_bytes() for name in LOCK_FILES} == before
-    assert list(project.glob(".requirements*.tmp")) == []
 
 
 @pytest.mark.parametrize("failure", ["unsatisfiable requirement", "network down"])

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import DEFAULT_ANSWERS, render, run
+from support.commands import run
+from support.project import DEFAULT_ANSWERS, render
 
 # `${{ ... }}` is a GitHub Actions expression, meant to stay in the workflows.
 UNRENDERED = re.compile(r"(?<!\$)\{\{|\{%|\{#")

@@ -4,7 +4,7 @@ import keyword
 import sys
 
 import yaml
-from conftest import TEMPLATE_ROOT
+from support.project import TEMPLATE_ROOT
 
 
 def test_reserved_names_cover_the_running_python():

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import LOCK_FILES, TEMPLATE_ROOT, render
+from support.lock_files import LOCK_FILES
+from support.project import TEMPLATE_ROOT, render
 
 sys.path.insert(0, str(TEMPLATE_ROOT / "scripts"))
 import shadowed_names

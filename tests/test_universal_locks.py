@@ -11,23 +11,17 @@ built from such a lock holds exactly its Linux part.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import (
-    DEFAULT_ANSWERS,
-    LOCK_FILES,
-    PYTHON_VERSION,
-    git_commit_all,
-    locked_once,
-    make,
-    run,
-)
 from filelock import FileLock
-from test_docker import base_image  # noqa: F401  (the session's stand-in base image)
+from support.commands import make, run
+from support.git import git_commit_all
+from support.images import IMAGE_REPOSITORY, build_args, image_tag, in_image
+from support.lock_files import LOCK_FILES, PIN_RE, normalize, pins
+from support.project import DEFAULT_ANSWERS, PYTHON_VERSION, locked_once
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "template" / "tools"))
 import lock_engines
@@ -43,11 +37,6 @@ TARGETS = {
     "macos-x86_64": "x86_64-apple-darwin",
     "windows-x86_64": "x86_64-pc-windows-msvc",
 }
-PIN_RE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)", re.MULTILINE)
-
-
-def normalize(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 @pytest.fixture(scope="session")
@@ -127,13 +116,11 @@ def test_a_pip_tools_lock_lacks_what_other_platforms_need(
 @pytest.fixture(scope="session")
 def uv_built_image(
     shared_tmp: Path,
-    base_image: str,  # noqa: F811  (the fixture imported from test_docker)
+    base_image: str,
     uv_standard_locks: Path,
     index_env: dict[str, str],
 ) -> tuple[Path, str]:
     """The standard project on the uv engine, and its image from `make docker-build`."""
-    from test_docker import IMAGE_REPOSITORY, build_args, image_tag
-
     project = shared_tmp / "uv-docker-project"
     image = f"{IMAGE_REPOSITORY}:{image_tag('uv-engine')}"
     with FileLock(str(shared_tmp / "uv-docker-project.lock")):
@@ -156,8 +143,6 @@ def uv_built_image(
 def test_the_image_from_a_universal_lock_holds_exactly_its_linux_part(
     uv_built_image: tuple[Path, str], uv_environment: dict[str, str], tmp_path: Path
 ) -> None:
-    from test_docker import in_image, pins
-
     project, image = uv_built_image
     frozen = pins(in_image(image, "python", "-m", "pip", "freeze"))
     linux = planned_install(

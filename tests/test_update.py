@@ -15,18 +15,13 @@ import shutil
 import sys
 from pathlib import Path
 
-import copier
 import pytest
 import yaml
-from conftest import (
-    LOCK_FILES,
-    STANDARD_ANSWERS,
-    TEMPLATE_ROOT,
-    git_commit_all,
-    make,
-    render,
-    run,
-)
+from support.commands import make, run
+from support.git import git as run_git
+from support.git import git_commit_all
+from support.lock_files import LOCK_FILES
+from support.project import STANDARD_ANSWERS, TEMPLATE_ROOT, render
 
 COPIER = Path(sys.executable).parent / "copier"
 OLD, NEW = "v0.1.0", "v0.2.0"
@@ -41,9 +36,7 @@ CONFLICT_MARKERS = ("<<<<<<< before updating", "=======", ">>>>>>> after updatin
 
 # ---------------------------------------------------------------- helpers
 def git(repo: Path, *args: str) -> str:
-    return run(
-        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", *args], cwd=repo
-    ).stdout
+    return run_git(repo, *args).stdout
 
 
 def commit(repo: Path, message: str) -> None:
@@ -115,18 +108,13 @@ def project_from(
     commits them after the first `make dev` (the session's standard locks
     were compiled from the same files a fresh project has).
     """
-    copier.run_copy(
-        str(template_repo),
-        str(destination),
-        data={**STANDARD_ANSWERS, **answers},
-        defaults=True,
-        unsafe=False,
+    render(
+        destination,
+        locks=locks,
+        template=template_repo,
         vcs_ref=ref,
-        quiet=True,
+        **{**STANDARD_ANSWERS, **answers},
     )
-    if locks is not None:
-        for lock in LOCK_FILES:
-            shutil.copy2(locks / lock, destination / lock)
     git_commit_all(destination, f"Project from the template, {ref}")
     return destination
 

@@ -7,7 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import HELD_BACK, LOCK_FILES, make
+from support.commands import make
+from support.lock_files import HELD_BACK, LOCK_FILES
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import PYTHON_VERSION, TEMPLATE_ROOT, copier_cli
+from support.project import PYTHON_VERSION, TEMPLATE_ROOT, copier_cli
 
 # question, bad value, words the message must contain
 BAD_ANSWERS = [

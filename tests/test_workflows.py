@@ -10,17 +10,14 @@ for real is tests/test_act.py.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import TEMPLATE_ROOT, render
+from support.project import TEMPLATE_ROOT, render
+from support.workflow_checks import actionlint, check_jsonschema, zizmor
 
-BIN = Path(sys.executable).parent
 # A pinned action: `owner/name@<40 hex> # vX.Y.Z`.
 PINNED_USES = re.compile(r"^\s*(- )?uses: [\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
 WORKFLOW_COMBINATIONS = {
@@ -28,15 +25,6 @@ WORKFLOW_COMBINATIONS = {
     "docker-without-ecr": {"docker": True, "ecr": False},
     "no-docker": {"docker": False},
     "no-docker-ecr-left-at-default": {"docker": False, "ecr": True},
-}
-# Any proxy that is used makes the call fail: proves nothing is downloaded.
-NO_NETWORK = {
-    "HTTP_PROXY": "http://127.0.0.1:9",
-    "HTTPS_PROXY": "http://127.0.0.1:9",
-    "http_proxy": "http://127.0.0.1:9",
-    "https_proxy": "http://127.0.0.1:9",
-    "NO_PROXY": "",
-    "no_proxy": "",
 }
 
 
@@ -72,29 +60,9 @@ def test_ci_none_gives_no_github_folder(tmp_path: Path):
 
 def test_workflows_match_githubs_workflow_schema(workflows):
     files, _ = workflows
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "check-jsonschema"),
-            "--builtin-schema",
-            "vendor.github-workflows",
-            *map(str, files.values()),
-        ],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **NO_NETWORK},
-        check=False,
-    )
+    result = check_jsonschema("vendor.github-workflows", *files.values())
     assert result.returncode == 0, result.stdout + result.stderr
     assert "validation done" in result.stdout
-
-
-def actionlint(*paths: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(BIN / "actionlint"), "-no-color", *map(str, paths)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def test_workflows_pass_actionlint(workflows):
@@ -113,19 +81,6 @@ def test_actionlint_finds_a_broken_workflow(tmp_path: Path):
     result = actionlint(broken)
     assert result.returncode == 1, result.stdout + result.stderr
     assert 'property "pyhton" is not defined' in result.stdout
-
-
-def zizmor(*paths: Path) -> list[dict]:
-    """zizmor's findings as the auditor persona sees them (its most thorough)."""
-    result = subprocess.run(
-        [str(BIN / "zizmor"), "--offline", "--persona=auditor", "--format=json", *map(str, paths)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **NO_NETWORK},
-        check=False,
-    )
-    assert result.returncode in (0, 10, 11, 12, 13, 14), result.stderr
-    return json.loads(result.stdout)
 
 
 def test_workflows_have_no_zizmor_finding_above_informational(workflows):
@@ -236,13 +191,7 @@ def test_dependabot_keeps_the_action_pins_current(workflows):
     ecosystems = [update["package-ecosystem"] for update in config["updates"]]
     # pip is left to the upgrade check, which tests before it proposes.
     assert ecosystems == ["github-actions"]
-    result = subprocess.run(
-        [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.dependabot", str(config_path)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **NO_NETWORK},
-        check=False,
-    )
+    result = check_jsonschema("vendor.dependabot", config_path)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -322,13 +271,7 @@ def test_the_templates_own_ci_passes_schema_actionlint_and_zizmor():
         ("vendor.github-workflows", workflow),
         ("vendor.dependabot", OWN_GITHUB / "dependabot.yml"),
     ):
-        result = subprocess.run(
-            [str(BIN / "check-jsonschema"), "--builtin-schema", schema, str(path)],
-            capture_output=True,
-            text=True,
-            env={**os.environ, **NO_NETWORK},
-            check=False,
-        )
+        result = check_jsonschema(schema, path)
         assert result.returncode == 0, result.stdout + result.stderr
     linted = actionlint(workflow)
     assert linted.returncode == 0 and linted.stdout == "", linted.stdout + linted.stderr

@@ -14,8 +14,6 @@ import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
-import pytest
-
 # Where a copy of the provider may be found, first match wins. TF_PLUGIN_MIRROR
 # names one explicitly; the others are Terraform's own implicit mirror folders
 # plus /opt/tf-plugins, where this machine kind keeps it.
@@ -62,13 +60,6 @@ provider "aws" {{
   }}
 }}
 """
-
-
-def unavailable(reason: str) -> None:
-    """Skip with the reason, except under CI, where a missing tool is a failure."""
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason} (CI must provide it: see .ci/run)")
-    pytest.skip(reason)
 
 
 def find_provider_mirror() -> Path | None:

@@ -11,7 +11,7 @@ Dockerfile as BASE_IMAGE.
 The image is labelled with a hash of this file and reused while the label
 matches, so only the first session on a machine pays for debootstrap.
 
-Run by hand:  python tests/docker_base_image.py   (prints the image reference)
+Run by hand, in tests/:  python -m support.docker_base_image   (prints the image reference)
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ FALLBACK_MIRROR = "http://deb.debian.org/debian"
 HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 LABEL = "org.example.template-test.builder-hash"
 # Where the tests tag the images they build, each tag starting with the run id
-# that conftest.py puts in this variable for the whole session (all workers).
+# that tests/conftest.py puts in this variable for the whole session (all workers).
 TEST_IMAGE_REPOSITORY = "template-test/sales-forecast"
 RUN_ID_VARIABLE = "TEMPLATE_TEST_RUN_ID"
 

@@ -2,14 +2,14 @@
 
 act runs each job in a container of the image named for its `runs-on` label.
 GitHub's images cannot be pulled here, so this one is bootstrapped like the
-stand-in base image of the Docker tests (tests/docker_base_image.py): Debian
+stand-in base image of the Docker tests (tests/support/docker_base_image.py): Debian
 trixie, with what GitHub's runner has before any setup step that the
 generated workflows rely on: bash, git, make, the Docker CLI, Node, and one system
 Python (trixie's 3.13) that is *not* the Python of the projects under test.
 No other python3.X is on PATH: a job that needs the project's Python must
 set it up, exactly as on GitHub (GitHub's runner has 3.12 only).
 
-Run by hand:  python tests/act_runner_image.py   (prints the image reference)
+Run by hand, in tests/:  python -m support.act_runner_image   (prints the image reference)
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import hashlib
 import inspect
 import sys
 
-from docker_base_image import bootstrap_image, image_is_current
+from support.docker_base_image import bootstrap_image, image_is_current
 
 SUITE = "trixie"
 SYSTEM_PYTHON = "3.13"

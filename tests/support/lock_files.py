@@ -1,0 +1,95 @@
+"""A project's lock files: what they pin, and the checks the lock scenarios share."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from support.commands import make, run
+
+LOCK_FILES = ("requirements.txt", "requirements-dev.txt")
+# tzdata comes in through pandas; holding it at an old release (one pandas
+# still accepts) gives the upgrade check a pin that today's releases move.
+HELD_BACK = ("tzdata", "2024.1")
+PIN_RE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)", re.MULTILINE)
+# Options of pip's that must never be written into a committed lock.
+LEAKY_LINE = re.compile(r"^\s*(--index-url|--extra-index-url|--find-links|-i |-f )", re.MULTILINE)
+
+
+def normalize(name: str) -> str:
+    """A package name as PyPI compares them (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def pins(text: str) -> dict[str, str]:
+    """normalized name -> version of every `name==version` line of a lock."""
+    return {normalize(name): version for name, version in PIN_RE.findall(text)}
+
+
+def locked_pins(project: Path, locks: tuple[str, ...] = LOCK_FILES) -> dict[str, str]:
+    """normalized name -> version, as the project's locks pin them."""
+    pinned: dict[str, str] = {}
+    for lock in locks:
+        pinned.update(pins((project / lock).read_text()))
+    return pinned
+
+
+def requirement_blocks(lock_text: str) -> dict[str, str]:
+    """name -> the whole `name==version \\ --hash ...` block of a pip-compile lock."""
+    return {
+        match.group(1).lower(): match.group(0)
+        for match in re.finditer(
+            r"^([A-Za-z0-9][A-Za-z0-9._-]*)==[^\n]*(?:\n\s+--hash[^\n]*)*", lock_text, re.MULTILINE
+        )
+    }
+
+
+def assert_venv_holds_exactly_the_locks(project: Path, locks: tuple[str, ...] = LOCK_FILES) -> None:
+    """What pip itself says is installed equals what the locks pin (pip and
+    setuptools may stay when no lock pins them, as in any venv)."""
+    freeze = run(
+        [str(project / ".venv/bin/python"), "-m", "pip", "freeze", "--all"], cwd=project
+    ).stdout
+    installed = {
+        normalize(name): version
+        for name, version in re.findall(r"^([^=\s]+)==(\S+)$", freeze, re.MULTILINE)
+    }
+    pinned = locked_pins(project, locks)
+    assert {name: installed.get(name) for name in pinned} == pinned
+    assert set(installed) - set(pinned) <= {"pip", "setuptools", "wheel"}, freeze
+
+
+def break_the_next_compile(
+    project: Path, index_env: dict[str, str], failure: str
+) -> dict[str, str]:
+    """Ask for something that cannot be resolved, or cut the index off; the
+    environment to run make in."""
+    env = dict(index_env)
+    with (project / "requirements.in").open("a") as handle:
+        if failure == "unsatisfiable requirement":
+            handle.write("pandas==0.0.0.1\n")
+        else:
+            handle.write("tabulate\n")
+            # The only index is a closed port on loopback, and no pip config
+            # file adds a mirror behind it: nothing can be fetched.
+            env.update(
+                PIP_CONFIG_FILE=os.devnull,
+                PIP_INDEX_URL="http://127.0.0.1:9/simple",
+                PIP_RETRIES="0",
+                PIP_TIMEOUT="3",
+            )
+            for name in ("PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_NO_INDEX"):
+                env.pop(name, None)
+    return env
+
+
+def assert_failed_lock_changed_nothing(project: Path, env: dict[str, str]) -> None:
+    before = {name: (project / name).read_bytes() for name in LOCK_FILES}
+
+    result = make(project, "lock", env=env, check=False)
+
+    assert result.returncode != 0
+    assert "requirements.txt was left unchanged" in result.stderr
+    assert {name: (project / name).read_bytes() for name in LOCK_FILES} == before
+    assert list(project.glob(".requirements*.tmp")) == []
