@@ -47,6 +47,15 @@ import sys
 import time
 from pathlib import Path
 
+from lock_files import (
+    PIN_RE,
+    normalize,
+    pins,
+    read_text,
+    requirement_blocks,
+    write_atomically,
+)
+
 LOCK_PAIRS = (
     (Path("requirements.in"), Path("requirements.txt")),
     (Path("requirements-dev.in"), Path("requirements-dev.txt")),
@@ -70,9 +79,6 @@ CONFLICT_RE = re.compile(r"^(<{7}|={7}|>{7}|\|{7})( |$)", re.MULTILINE)
 LEAKY_LINE_RE = re.compile(
     r"^\s*(--index-url|--extra-index-url|--find-links|-i\s|-f\s|--trusted-host)", re.MULTILINE
 )
-PIN_RE = re.compile(
-    r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)[ \t]*(?:;([^\\\n]*))?", re.MULTILINE
-)
 # The credentials in a URL (whatever stands between :// and @) become ****.
 CREDENTIALS_RE = re.compile(r"(?<=://)[^/@\s]+@")
 # pip and setuptools may stay in a venv whose locks do not pin them (make prod).
@@ -84,16 +90,8 @@ class LockError(Exception):
 
 
 # ---------------------------------------------------------------- reading locks
-def normalize(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
 def redact(text: str) -> str:
     return CREDENTIALS_RE.sub("****@", text)
-
-
-def read_text(path: Path) -> str:
-    return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
 def has_conflict_markers(text: str) -> bool:
@@ -122,27 +120,6 @@ def conflict_sides(text: str) -> tuple[str, str]:
         elif state == "theirs":
             sides[1].append(line)
     return "".join(sides[0]), "".join(sides[1])
-
-
-def pins(lock_text: str) -> dict[str, str]:
-    """normalized name -> version, for every `name==version` line of a lock."""
-    return {normalize(name): version for name, version, _ in PIN_RE.findall(lock_text)}
-
-
-def requirement_blocks(lock_text: str) -> dict[str, str]:
-    """normalized name -> its whole block (pin line, hash lines, annotations)."""
-    blocks: dict[str, str] = {}
-    current = None
-    for line in lock_text.splitlines(keepends=True):
-        match = PIN_RE.match(line)
-        if match:
-            current = normalize(match.group(1))
-            blocks[current] = line
-        elif current and line[:1] in {" ", "\t"}:
-            blocks[current] += line
-        else:
-            current = None
-    return blocks
 
 
 def via_parents(block: str) -> set[str]:
@@ -702,26 +679,6 @@ def compile_lock(
         f"# (fingerprint of {names}: run make lock after editing them)\n"
     )
     return text + f"{CONTENT_LINE}{content_digest(text)} (of this file: written by make lock)\n"
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Replace a file in one step, keeping its mode (or a new file's mode)."""
-    import tempfile
-
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        if path.exists():
-            mode = path.stat().st_mode
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        Path(temporary).chmod(mode)
-        Path(temporary).replace(path)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
 
 
 def known_packages() -> list[str]:

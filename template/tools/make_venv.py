@@ -19,9 +19,7 @@ from pathlib import Path
 from locks import hold_project_lock
 
 
-def main(
-    venv_dir: Path, stamp: Path, package: str, engine_name: str = "", wanted: str = ""
-) -> int:
+def main(venv_dir: Path, stamp: Path, package: str, engine_name: str = "", wanted: str = "") -> int:
     version = "{}.{}".format(*sys.version_info[:2])
     if wanted and version != wanted:
         return 1  # the Makefile then runs tools/require_python.sh, which says what to do

@@ -25,7 +25,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from locks import pin_changes, pins
+from lock_files import pins
+from locks import pin_changes
 
 LOCKS = ("requirements.txt", "requirements-dev.txt")
 # Never copied: environments, caches and build output are rebuilt in the copy,
