@@ -821,6 +821,13 @@ MARKERS_APPLYING: dict = {}
 
 
 def evaluate_markers(markers: set[str], venv: Path) -> set[str]:
+    if Path(sys.prefix).resolve() == venv.resolve():
+        try:  # this is the venv's own Python (make dev): no second process needed
+            from pip._vendor.packaging.markers import Marker
+        except ImportError:
+            pass
+        else:
+            return {marker for marker in markers if Marker(marker).evaluate()}
     import json
     import subprocess
 
