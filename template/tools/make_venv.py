@@ -1,3 +1,4 @@
+# The template manages this file: local edits meet the next copier update as a merge.
 """Create .venv for the Python in .python-version (`make venv`).
 
 Run by that Python itself. It holds the project lock that tools/locks.py
