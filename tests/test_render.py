@@ -144,7 +144,7 @@ def test_every_script_in_tools_says_the_template_manages_it(rendered):
     """Whoever opens a tools/ file to change it reads first that the template
     owns it: the header is its first line, or the one after the #! line."""
     project, _ = rendered
-    scripts = sorted((project / "tools").iterdir())
+    scripts = sorted(path for path in (project / "tools").iterdir() if path.is_file())
     assert scripts
     for path in scripts:
         assert MANAGED_HEADER in path.read_text().splitlines()[:2], path.name
