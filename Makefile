@@ -21,6 +21,14 @@ DEMO_DIR ?= build/demo-project
 # question takes its default.
 DEMO_NAME ?= Demo Project
 BENCH_RUNS ?= 3
+# checkov (the Terraform security scan in tests/test_infra.py) has a lock and
+# a venv of its own: it pins packaging and dozens of other packages copier and
+# the dev tools need too, so apart neither holds the other back. --pair names
+# the locks tools/locks.py works on (by default the two a project has).
+CHECKOV_PAIR := --pair requirements-checkov.in requirements-checkov.txt
+ALL_PAIRS := --pair requirements.in requirements.txt \
+	--pair requirements-dev.in requirements-dev.txt $(CHECKOV_PAIR)
+CHECKOV_VENV := $(VENV)/tools/checkov
 
 .DEFAULT_GOAL := help
 .PHONY: help dev lock upgrade test test-fast demo bench clean clean-venv
@@ -36,13 +44,18 @@ $(STAMPS)/venv:
 # template/tools/locks.py decides by fingerprints, not file times, whether a
 # lock must be recompiled and whether the venv holds exactly the locks.
 lock: $(STAMPS)/venv ## Compile the repo's own locks (only if an input or a lock changed)
-	@$(LOCK_TOOL) lock -- $(PIP_COMPILE_FLAGS)
+	@$(LOCK_TOOL) $(ALL_PAIRS) lock -- $(PIP_COMPILE_FLAGS)
 
 upgrade: $(STAMPS)/venv ## Move the repo's own pins to the newest versions
-	@$(LOCK_TOOL) lock --upgrade -- $(PIP_COMPILE_FLAGS)
+	@$(LOCK_TOOL) $(ALL_PAIRS) lock --upgrade -- $(PIP_COMPILE_FLAGS)
 
-dev: $(STAMPS)/venv ## Venv with copier, pytest and the other tools, exactly as locked
+dev: $(STAMPS)/venv $(CHECKOV_VENV)/bin/python ## Venv with copier, pytest and the other tools, exactly as locked (checkov in .venv/tools/checkov)
 	@$(LOCK_TOOL) sync -- $(PIP_COMPILE_FLAGS)
+	@$(LOCK_TOOL) $(CHECKOV_PAIR) lock -- $(PIP_COMPILE_FLAGS)
+	@$(VENV_PYTHON) template/tools/locks.py --venv "$(CHECKOV_VENV)" $(CHECKOV_PAIR) sync
+
+$(CHECKOV_VENV)/bin/python: | $(STAMPS)/venv
+	$(PYTHON) -m venv $(CHECKOV_VENV)
 
 test: dev ## Run the whole test suite (renders, builds and runs generated projects)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -23,6 +23,7 @@ SOURCE = ROOT / "requirements.txt"
 OUTPUT = ROOT / "template" / "tools" / "copier-requirements.txt"
 REQUIREMENT = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)")
 HEADER = """\
+# The template manages this file: local edits meet the next copier update as a merge.
 # The copier that `make template-update` installs into .venv/tools/copier,
 # apart from the project's own dependencies: the version the template was
 # tested with, and what it needs, each hash-checked (pip --require-hashes).

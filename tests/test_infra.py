@@ -176,7 +176,9 @@ def test_a_bad_variable_is_refused_with_its_rule(offline_infra, tf_env):
 
 @pytest.mark.slow
 def test_checkov_finds_immutable_tags_scan_on_push_and_kms(tmp_path):
-    checkov = Path(sys.executable).parent / "checkov"
+    # checkov runs from its own venv, which make dev makes from requirements-checkov.txt.
+    checkov = Path(sys.prefix) / "tools" / "checkov" / "bin" / "checkov"
+    assert checkov.exists(), f"{checkov} is missing: run make dev (it makes checkov's venv)"
     infra = render(tmp_path / "sales-forecast", notebooks=False) / "infra"
     command = [str(checkov), "--directory", str(infra), "--framework", "terraform"]
     command += ["--check", ",".join(sorted(ECR_CHECKS)), "--skip-download", "--output", "json"]

@@ -196,3 +196,25 @@ def test_the_command_line():
         locks.parse(["check", "--upgrade"])
     with pytest.raises(SystemExit, match="name a command"):
         locks.parse([])
+
+
+def test_a_lock_of_its_own_is_named_with_pair_and_checked_alone(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys
+):
+    """The template repository keeps checkov in a lock of its own and names it
+    with --pair; the project's two locks (missing here) are not looked at."""
+    monkeypatch.setattr(locks, "LOCK_PAIRS", locks.LOCK_PAIRS)  # main() rebinds it for its run
+    (project / "requirements-checkov.in").write_text("checkov\n")
+    lock = "checkov==3.3.30 \\\n    --hash=sha256:dddd\n    # via -r requirements-checkov.in\n"
+    (project / "requirements-checkov.txt").write_text(sealed(lock, Path("requirements-checkov.in")))
+    pair = ["--pair", "requirements-checkov.in", "requirements-checkov.txt"]
+
+    assert locks.main([*pair, "check"]) == 0
+    assert "Locks match their inputs: requirements-checkov.txt\n" in capsys.readouterr().out
+
+    with (project / "requirements-checkov.txt").open("a") as edited:
+        edited.write("boto3==1.0\n")
+    assert locks.main([*pair, "check"]) == 1
+    assert "requirements-checkov.txt was edited by hand" in capsys.readouterr().err
+    with pytest.raises(SystemExit, match="name a command"):
+        locks.parse(["--pair", "requirements-checkov.in", "check"])

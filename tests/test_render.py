@@ -136,6 +136,37 @@ def test_makefile_help_lists_the_contract_targets(rendered):
         assert re.search(rf"^  {re.escape(target)}\s", result.stdout, re.MULTILINE), target
 
 
+MANAGED_HEADER = (
+    "# The template manages this file: local edits meet the next copier update as a merge."
+)
+
+
+def test_every_script_in_tools_says_the_template_manages_it(rendered):
+    """Whoever opens a tools/ file to change it reads first that the template
+    owns it: the header is its first line, or the one after the #! line."""
+    project, _ = rendered
+    scripts = sorted(path for path in (project / "tools").iterdir() if path.is_file())
+    assert scripts
+    for path in scripts:
+        assert MANAGED_HEADER in path.read_text().splitlines()[:2], path.name
+
+
+def test_the_makefile_names_each_target_once_with_its_phony_line_beside_it(rendered):
+    """Reading the Makefile top to bottom: a target's prerequisites are all on
+    its own line (never added further down), and `.PHONY: name` sits just
+    above it instead of in a list elsewhere."""
+    project, _ = rendered
+    lines = (project / "Makefile").read_text().splitlines()
+    targets = [line.split(":")[0] for line in lines if re.match(r"^[a-z][a-z-]*:", line)]
+    assert targets and len(targets) == len(set(targets)), targets
+    for number, line in enumerate(lines):
+        if line.startswith(".PHONY:"):
+            names = line.split(":", 1)[1].split()
+            assert len(names) == 1 and lines[number + 1].startswith(f"{names[0]}:"), line
+    phony = {line.split()[1] for line in lines if line.startswith(".PHONY:")}
+    assert set(targets) <= phony, set(targets) - phony
+
+
 def test_license_matches_the_answer(rendered):
     project, answers = rendered
     text = (project / "LICENSE").read_text()

@@ -1,4 +1,5 @@
 #!/bin/sh
+# The template manages this file: local edits meet the next copier update as a merge.
 # The git commit hook, as make dev and make prod leave it. Quiet when there
 # is nothing to do, so a no-op make dev stays instant.
 #   sh tools/git_hooks.sh install VENV   (make dev: pre-commit's hook)

@@ -1,3 +1,4 @@
+# The template manages this file: local edits meet the next copier update as a merge.
 """The two lock engines behind `make lock` / `make dev`: pip-tools and uv.
 
 Both write the same files in the same format (hashes, `# via` annotations,

@@ -1,3 +1,4 @@
+# The template manages this file: local edits meet the next copier update as a merge.
 """Keep requirements*.txt true to requirements*.in, and .venv true to both.
 
 The Makefile calls this for everything that reads or writes a lock or syncs
@@ -244,8 +245,8 @@ class LockState:
         return "current", None
 
 
-def lock_states(pairs: tuple[tuple[Path, Path], ...] = LOCK_PAIRS) -> list[LockState]:
-    return [LockState(requirements_in, lock) for requirements_in, lock in pairs]
+def lock_states(pairs: tuple[tuple[Path, Path], ...] | None = None) -> list[LockState]:
+    return [LockState(requirements_in, lock) for requirements_in, lock in pairs or LOCK_PAIRS]
 
 
 def check(states: list[LockState]) -> int:
@@ -985,7 +986,7 @@ def status(locks: list[Path], venv: Path) -> int:
 
 
 # ---------------------------------------------------------------- command line
-USAGE = """usage: locks.py [--venv DIR] [--engine pip-tools|uv] COMMAND [OPTIONS] [-- PIP-COMPILE-ARGS]
+USAGE = """usage: locks.py [--venv DIR] [--engine pip-tools|uv] [--pair IN LOCK]... COMMAND [OPTIONS] [-- PIP-COMPILE-ARGS]
 
 commands:
   lock     compile every lock whose inputs or content changed
@@ -996,6 +997,8 @@ commands:
   sync     lock, then make the venv hold exactly the locks (--prod: runtime only)
   status   say whether the venv holds exactly the locks (--prod: runtime only)
 
+--pair IN LOCK (repeatable) names the locks to work on instead of
+requirements.in -> requirements.txt and requirements-dev.in -> requirements-dev.txt.
 Everything after -- goes to pip-compile untouched."""
 FLAGS = {"--prod": "prod", "--upgrade": "upgrade", "--allow-downgrade": "allow_downgrade"}
 OPTIONS = {"lock": {"--upgrade", "--allow-downgrade"}, "check": {"--prod"}, "sync": {"--prod"}}
@@ -1006,14 +1009,19 @@ def parse(argv: list[str]) -> dict:
     """The command line, read by hand: argparse alone would take longer to
     import than a no-op `make dev` may take in all."""
     args = {"venv": Path(".venv"), "engine": "", "pip_compile_args": [], "upgrade_packages": []}
+    args["pairs"] = []
     args.update(dict.fromkeys(FLAGS.values(), False))
     if "--" in argv:
         split = argv.index("--")
         argv, args["pip_compile_args"] = argv[:split], argv[split + 1 :]
     words = list(argv)
-    while words[:1] in (["--venv"], ["--engine"]) and len(words) > 1:
-        args[words[0][2:]] = Path(words[1]) if words[0] == "--venv" else words[1]
-        words = words[2:]
+    while words[:1] in (["--venv"], ["--engine"], ["--pair"]) and len(words) > 1:
+        if words[0] == "--pair":
+            args["pairs"].append(tuple(map(Path, words[1:3])))
+            words = words[3:]
+        else:
+            args[words[0][2:]] = Path(words[1]) if words[0] == "--venv" else words[1]
+            words = words[2:]
     if not words or words[0] not in OPTIONS:
         raise SystemExit(
             USAGE if words[:1] in (["-h"], ["--help"]) else f"error: name a command\n{USAGE}"
@@ -1031,9 +1039,10 @@ def parse(argv: list[str]) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    global ENGINE_NAME
+    global ENGINE_NAME, LOCK_PAIRS
     args = parse(argv)
     ENGINE_NAME = args["engine"]
+    LOCK_PAIRS = tuple(args["pairs"]) or LOCK_PAIRS
     pairs = LOCK_PAIRS[:1] if args["prod"] else LOCK_PAIRS
     locks = [lock_path for _, lock_path in pairs]
     if args["command"] == "sync":

@@ -1,3 +1,4 @@
+# The template manages this file: local edits meet the next copier update as a merge.
 """Create .venv for the Python in .python-version (`make venv`).
 
 Run by that Python itself, which exits at once when it is another version:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# The template manages this file: local edits meet the next copier update as a merge.
 # Is the Python that .python-version names there? Exit 0 if so; otherwise
 # say how to get it, and exit 1. Used by make venv and make doctor.
 #   sh tools/require_python.sh PYTHON VERSION [MAKE-GOALS]

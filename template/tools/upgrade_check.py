@@ -1,3 +1,4 @@
+# The template manages this file: local edits meet the next copier update as a merge.
 """`make upgrade-check`: would today's releases of our dependencies break us?
 
 Copies the project into a temporary directory, runs `make upgrade` (every pin
