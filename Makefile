@@ -12,8 +12,8 @@ VENV ?= .venv
 VENV_PYTHON := $(VENV)/bin/python
 STAMPS := $(VENV)/.stamps
 LOCK_TOOL := $(VENV_PYTHON) template/tools/locks.py --venv "$(VENV)"
-PIP_COMPILE_FLAGS ?= --generate-hashes --allow-unsafe --strip-extras \
-	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host
+# Compile settings are in pyproject.toml ([tool.pip-tools]); extra flags, one run.
+PIP_COMPILE_FLAGS ?=
 # pytest-xdist workers: one per core.
 PYTEST_ARGS ?= -n auto
 DEMO_DIR ?= build/demo-project
