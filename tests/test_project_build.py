@@ -15,6 +15,7 @@ from support.lock_files import (
     LOCK_FILES,
     assert_failed_lock_changed_nothing,
     break_the_next_compile,
+    locked_pins,
     requirement_blocks,
 )
 from support.project import PYTHON_VERSION, render
@@ -186,6 +187,12 @@ def test_a_fresh_clone_installs_its_committed_locks_without_changing_them(
 
     assert "Resolving" not in result.stdout
     assert run(["git", "status", "--porcelain"], cwd=clone).stdout == ""
+    # The venv gets the pip the lock pins, hash-checked, before the sync (not
+    # Python's bundled pip, replaced a moment later): the sync leaves it be.
+    pinned_pip = locked_pins(clone)["pip"]
+    pip = run([".venv/bin/python", "-m", "pip", "--version"], cwd=clone).stdout
+    assert pip.startswith(f"pip {pinned_pip} "), pip
+    assert not re.search(r"^\s+\[\s*\d+/\d+\] pip==", result.stdout, re.MULTILINE), result.stdout
     make(clone, "test", env=offline_env)
 
 

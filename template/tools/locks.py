@@ -399,6 +399,72 @@ def pip_command(venv: Path) -> list[str]:
     return [str(venv_python(venv)), "-m", "pip", "--disable-pip-version-check"]
 
 
+# ---------------------------------------------------------------- pip in the venv
+def has_pip(venv: Path) -> bool:
+    found = installed(venv).get("pip")
+    return found is not None and (found[1] / "RECORD").exists()
+
+
+def base_python(venv: Path) -> str | None:
+    """The interpreter the venv was made from (pyvenv.cfg says)."""
+    config = read_text(venv / "pyvenv.cfg")
+    for key in ("executable", "base-executable"):
+        match = re.search(rf"^{key}\s*=\s*(.+)$", config, re.MULTILINE)
+        if match and Path(match.group(1).strip()).exists():
+            return match.group(1).strip()
+    home = re.search(r"^home\s*=\s*(.+)$", config, re.MULTILINE)
+    if home:
+        found = Path(home.group(1).strip(), "python" + ".".join(map(str, sys.version_info[:2])))
+        return str(found) if found.exists() else None
+    return None
+
+
+def ensure_pip(venv: Path) -> None:
+    """Give the venv its pip. The venv is made without one: python -m venv
+    would first install the pip bundled with Python, which the sync replaces
+    at once by the one the locks pin. So the base Python's pip installs the
+    pinned pip into the venv (--python, hashes checked), or the newest pip
+    before a first lock pins one; otherwise python -m ensurepip."""
+    if has_pip(venv):
+        return
+    import shutil
+
+    half = installed(venv).get("pip")
+    if half is not None:  # an install cut short: no RECORD to uninstall by
+        shutil.rmtree(half[1])
+    blocks = [
+        requirement_blocks(read_text(lock)).get("pip")
+        for _, lock in LOCK_PAIRS
+        if not has_conflict_markers(read_text(lock))
+    ]
+    block = next((block for block in blocks if block), None)
+    # Unverified, the newest pip only for a project's first lock (its compile
+    # tool is unverified then too); locks that do not pin pip (the uv
+    # engine's) get the bundled one, which needs no network.
+    first_lock = not any(lock.exists() for _, lock in LOCK_PAIRS)
+    base = base_python(venv)
+    if base is not None and (block or first_lock):
+        requirements = venv / ".stamps" / "pip.txt"
+        requirements.parent.mkdir(parents=True, exist_ok=True)
+        requirements.write_text(block or "pip\n", encoding="utf-8")
+        command = [base, "-m", "pip", "--disable-pip-version-check", "--python"]
+        command += [str(venv_python(venv)), "install", "--quiet"]
+        command += ["--no-deps", "--require-hashes"] if block else []
+        try:
+            status, _ = RUNNER.run([*command, "-r", str(requirements)], on_line=lambda _: None)
+        finally:
+            requirements.unlink(missing_ok=True)
+        if status == 0 and has_pip(venv):
+            return
+    print(f"Installing pip into {venv} (python -m ensurepip)")
+    status, _ = RUNNER.run([str(venv_python(venv)), "-m", "ensurepip", "--default-pip"])
+    if status != 0 or not has_pip(venv):
+        raise LockError(
+            f"{venv} has no pip and installing one failed (see above): run make clean-venv, "
+            "then make dev."
+        )
+
+
 # ---------------------------------------------------------------- the lock engine
 # What differs between lock engines is in tools/lock_engines.py; everything
 # around it (the fingerprints, the seed pins, the pin report, the downgrade
@@ -455,6 +521,7 @@ def ensure_compile_tool(venv: Path) -> None:
     chosen = engine()
     if chosen.tool_is_installed(str(venv_python(venv))):
         return
+    ensure_pip(venv)
     tool = chosen.bootstrap_packages[0]
     dev_text = read_text(DEV_LOCK)
     if has_conflict_markers(dev_text):
@@ -901,6 +968,7 @@ def remember_sync(locks: list[Path], venv: Path, said: str) -> None:
 def sync(locks: list[Path], venv: Path) -> None:
     """Make the venv hold exactly the locks (what pip-sync does, with pip
     itself, so an interrupted install cannot break the tool that repairs it)."""
+    ensure_pip(venv)
     wanted, to_install, to_remove, broken = differences(locks, venv)
     if (to_install or broken) and engine().installs_with_venv_tool():
         ensure_compile_tool(venv)  # the venv's uv installs the locks: it comes first, hash-checked

@@ -41,7 +41,9 @@ def main(venv_dir: Path, stamp: Path, package: str, engine_name: str = "", wante
         shutil.rmtree(venv_dir)
     print(f"Creating {venv_dir} with Python {version} ({sys.executable})")
     if not faster_venv(venv_dir, engine_name):
-        venv.create(venv_dir, with_pip=True)
+        # Without the pip bundled with Python: tools/locks.py installs the
+        # pip the locks pin (ensure_pip), instead of replacing this one.
+        venv.create(venv_dir, with_pip=False)
     # Put src/ on the venv's path, as an editable install would; the sync
     # leaves a .pth file alone, while it would remove an editable install.
     # Written from Python, so a project path with quotes or spaces is fine.
