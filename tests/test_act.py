@@ -624,6 +624,14 @@ def template_ci_python() -> str:
     return versions.pop()
 
 
+def stand_in_python(version: str) -> str:
+    """The build the setup-python stand-in picks for `version`: the newest X.Y.Z."""
+    pattern = re.escape(version) + r"(\.\d+)*"
+    matching = [b.name for b in PYTHON_BUILDS.iterdir() if re.fullmatch(pattern, b.name)]
+    assert matching, f"no Python {version} in {PYTHON_BUILDS} for the setup-python stand-in"
+    return max(matching, key=lambda b: tuple(int(part) for part in b.split(".")))
+
+
 @pytest.fixture(scope="session")
 def template_wheelhouse(shared_tmp: Path, index_env: dict[str, str]) -> Path:
     """Every wheel the template repository's own locks pin, for its CI's Python."""
@@ -632,7 +640,8 @@ def template_wheelhouse(shared_tmp: Path, index_env: dict[str, str]) -> Path:
         if not (wheels / ".complete").exists():
             command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps"]
             command += ["--require-hashes", "--only-binary", ":all:", "--dest", str(wheels)]
-            command += ["--python-version", template_ci_python()]
+            # The full version (X.Y alone means X.Y.0 to pip's Requires-Python).
+            command += ["--python-version", stand_in_python(template_ci_python())]
             for lock in ("requirements.txt", "requirements-dev.txt"):
                 command += ["-r", str(TEMPLATE_ROOT / lock)]
             run(command, cwd=TEMPLATE_ROOT, env=index_env)
