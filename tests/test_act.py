@@ -89,8 +89,9 @@ class ActRun:
         """The job's summary: what its steps wrote to $GITHUB_STEP_SUMMARY.
 
         act does not print the file; it logs each step's content as a
-        `"command": "summary"` JSON line (act >= 0.2.62), which GitHub joins
-        into the summary on the run's page.
+        `"command": "summary"` JSON line (pkg/runner/step.go in act), and
+        GitHub joins the steps' contents into the summary on the run's page.
+        Empty when act logs no summary, so an assertion on it fails.
         """
         return "".join(
             e["content"]
