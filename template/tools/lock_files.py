@@ -1,3 +1,4 @@
+# The template manages this file: local edits meet the next copier update as a merge.
 """Reading lock files and writing files, for the scripts in tools/.
 
 tools/locks.py, tools/upgrade_check.py and tools/freeze_from_image.py all
