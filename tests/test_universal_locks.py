@@ -70,7 +70,9 @@ def resolved_for_platform(project: Path, target: str, env: dict[str, str]) -> di
     (requirements-dev.in is constrained by the lock, as `make lock` does it)."""
     found: dict[str, str] = {}
     for requirements_in in ("requirements.in", "requirements-dev.in"):
-        command = [UV, "pip", "compile", "--quiet", "--no-header", "--no-annotate"]
+        # --no-config: the project's [tool.uv.pip] asks for a universal
+        # resolution; this one must be for `target` alone.
+        command = [UV, "pip", "compile", "--quiet", "--no-config", "--no-header", "--no-annotate"]
         command += ["--python-platform", target, "--python-version", PYTHON_VERSION]
         command += [requirements_in]
         output = run(command, cwd=project, env=env).stdout
