@@ -631,9 +631,13 @@ def template_wheelhouse(shared_tmp: Path, index_env: dict[str, str]) -> Path:
             command += ["--require-hashes", "--only-binary", ":all:", "--dest", str(wheels)]
             # The full version (X.Y alone means X.Y.0 to pip's Requires-Python).
             command += ["--python-version", stand_in_python(template_ci_python())]
-            for lock in ("requirements.txt", "requirements-dev.txt"):
-                command += ["-r", str(TEMPLATE_ROOT / lock)]
-            run(command, cwd=TEMPLATE_ROOT, env=index_env)
+            run(
+                [*command, "-r", "requirements.txt", "-r", "requirements-dev.txt"],
+                cwd=TEMPLATE_ROOT,
+                env=index_env,
+            )
+            # checkov's own venv and lock (its pins differ from the dev lock's).
+            run([*command, "-r", "requirements-checkov.txt"], cwd=TEMPLATE_ROOT, env=index_env)
             (wheels / ".complete").touch()
     return wheels
 

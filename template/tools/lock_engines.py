@@ -126,7 +126,7 @@ def pip_config_files(python: str | None, environ: Mapping[str, str]) -> list[Pat
     prefix = Path(python).absolute().parent.parent if python else Path(sys.prefix)
     files = [folder / basename for folder in machine]
     isolated = environ.get("PIP_ISOLATED_MODE", "").lower() in _TRUE
-    if not isolated and not (named and os.path.exists(named)):
+    if not isolated and not (named and Path(named).exists()):
         files += [folder / basename for folder in user]
     files.append(prefix / basename)
     if named:
