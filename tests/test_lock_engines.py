@@ -112,6 +112,7 @@ def test_both_engines_install_exactly_the_pins_with_hashes_required() -> None:
     assert pip_tools[:4] == [PYTHON, "-m", "pip", "--disable-pip-version-check"]
     uv = get_engine("uv")
     uv._translated[PYTHON] = ({}, ["--no-index"])
+    uv._global_uv = None  # no uv on PATH: the venv's own installs
     uv_command = uv.install_command(PYTHON, "to-install.txt")
     assert uv_command[:3] == ["/project/.venv/bin/uv", "pip", "install"]
     assert uv_command[uv_command.index("--python") + 1] == PYTHON

@@ -708,19 +708,18 @@ class UvEngine(Engine):
             str(requirements_in),
         ]
 
+    def pip_install(self, uv: str, python: str, *options: str) -> list[str]:
+        """`uv pip install` into the venv of `python`, with pip's settings."""
+        settings = self.translated_pip_settings(python)[1]
+        return [uv, "pip", "install", *options, "--python", python, *settings]
+
     def install_command(self, python, requirements):
         # Installing hash-checked pins gives the same files whichever uv does
         # it: a uv on PATH spares installing the pinned one first. Resolving
         # (compile_command) is always the pinned uv's job.
+        uv = self.global_uv() or self.executable(python)
         return [
-            self.global_uv() or self.executable(python),
-            "pip",
-            "install",
-            "--no-deps",
-            "--require-hashes",
-            "--python",
-            python,
-            *self.translated_pip_settings(python)[1],
+            *self.pip_install(uv, python, "--no-deps", "--require-hashes"),
             "-r",
             str(requirements),
         ]
@@ -755,29 +754,14 @@ class UvEngine(Engine):
 
     def first_tool_command(self, python):
         uv = self.global_uv()
-        if uv is None:
-            return None
-        settings = self.translated_pip_settings(python)[1]
-        return [uv, "pip", "install", "--quiet", "--python", python, *settings, "uv"]
+        return None if uv is None else [*self.pip_install(uv, python, "--quiet"), "uv"]
 
     def bootstrap_command(self, python, requirements):
         uv = self.global_uv()
         if uv is None:
             return None
-        return [
-            uv,
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--require-hashes",
-            "--reinstall",
-            "--python",
-            python,
-            *self.translated_pip_settings(python)[1],
-            "-r",
-            str(requirements),
-        ]
+        options = ("--quiet", "--no-deps", "--require-hashes", "--reinstall")
+        return [*self.pip_install(uv, python, *options), "-r", str(requirements)]
 
 
 ENGINES: dict[str, type[Engine]] = {"pip-tools": PipToolsEngine, "uv": UvEngine}

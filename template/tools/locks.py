@@ -425,19 +425,14 @@ def ensure_pip(venv: Path) -> None:
     at once by the one the locks pin. So the base Python's pip installs the
     pinned pip into the venv (--python, hashes checked), or the newest pip
     before a first lock pins one; otherwise python -m ensurepip."""
-    if has_pip(venv):
-        return
-    import shutil
+    found = installed(venv).get("pip")
+    if found is not None:
+        if (found[1] / "RECORD").exists():
+            return
+        import shutil
 
-    half = installed(venv).get("pip")
-    if half is not None:  # an install cut short: no RECORD to uninstall by
-        shutil.rmtree(half[1])
-    blocks = [
-        requirement_blocks(read_text(lock)).get("pip")
-        for _, lock in LOCK_PAIRS
-        if not has_conflict_markers(read_text(lock))
-    ]
-    block = next((block for block in blocks if block), None)
+        shutil.rmtree(found[1])  # an install cut short: no RECORD to uninstall by
+    block = "".join(dev_lock_blocks("pip"))
     # Unverified, the newest pip only for a project's first lock (its compile
     # tool is unverified then too); locks that do not pin pip (the uv
     # engine's) get the bundled one, which needs no network.
@@ -514,6 +509,15 @@ def bootstrap_blocks(dev_text: str, tool: str) -> list[str]:
     return [blocks[name] for name in sorted(wanted) if name in blocks]
 
 
+def dev_lock_blocks(tool: str) -> list[str]:
+    """`tool`'s pins in the dev lock, with hashes and what it needs (our side
+    of a lock left with merge conflict markers); none before a first lock."""
+    dev_text = read_text(DEV_LOCK)
+    if has_conflict_markers(dev_text):
+        dev_text = conflict_sides(dev_text)[0]
+    return bootstrap_blocks(dev_text, tool)
+
+
 def ensure_compile_tool(venv: Path) -> None:
     """Make the lock engine's tool (pip-compile or uv) runnable in the venv,
     from the dev lock's pins with hashes whenever that lock pins it (only a
@@ -523,10 +527,7 @@ def ensure_compile_tool(venv: Path) -> None:
         return
     ensure_pip(venv)
     tool = chosen.bootstrap_packages[0]
-    dev_text = read_text(DEV_LOCK)
-    if has_conflict_markers(dev_text):
-        dev_text = conflict_sides(dev_text)[0]
-    blocks = bootstrap_blocks(dev_text, tool)
+    blocks = dev_lock_blocks(tool)
     if blocks:
         print(f"Installing {tool} from the pins in {DEV_LOCK} (hashes checked)")
         requirements = venv / f".{tool}-bootstrap.txt"
