@@ -20,10 +20,10 @@ from lock_engines import (
     PipSettings,
     get_engine,
     platform_warning,
-    simplify_marker,
     to_pip_compile_format,
     uv_index_environment,
 )
+from versions import simplify_marker
 
 PYTHON = "/project/.venv/bin/python"
 PIP_COMPILE_FLAGS = [

@@ -25,6 +25,7 @@ from support.lock_files import (
     LOCK_FILES,
     assert_failed_lock_changed_nothing,
     break_the_next_compile,
+    normalize,
     pins,
     requirement_blocks,
 )
@@ -51,6 +52,13 @@ def installed_version(project: Path, package: str) -> str | None:
         text=True,
     )
     return result.stdout.strip() if result.returncode == 0 else None
+
+
+def installed_names(project: Path) -> set[str]:
+    """What the venv holds, as its own Python lists it (no pip needed)."""
+    code = "import importlib.metadata as m; print(*(d.metadata['Name'] for d in m.distributions()))"
+    listed = run([str(project / ".venv" / "bin" / "python"), "-c", code], cwd=project).stdout
+    return {normalize(name) for name in listed.split()}
 
 
 @pytest.fixture(params=ENGINES)
@@ -163,7 +171,24 @@ def test_a_uv_on_path_makes_the_venv_and_installs_but_only_the_pinned_uv_resolve
     assert "--require-hashes" in used[2].split(), used  # then the locks, hashes checked
     assert installed_version(project, "uv") == lock_pins(project, "requirements-dev.txt")["uv"]
     run([".venv/bin/python", "tools/locks.py", "status"], cwd=project, env=env)  # venv == locks
+    # ...and nothing else: no pip, setuptools or wheel seeded beside them, as
+    # in uv's own venvs (the locks do not pin them).
+    assert {"pip", "setuptools", "wheel"} & installed_names(project) == set()
     make(project, "check-lock", env=env)
+
+    # A package dropped from requirements.in leaves the venv, removed by that uv.
+    with (project / "requirements.in").open("a") as handle:
+        handle.write("tabulate\n")
+    make(project, "dev", env=env)
+    assert "tabulate" in installed_names(project)
+    text = (project / "requirements.in").read_text()
+    (project / "requirements.in").write_text(text.replace("tabulate\n", ""))
+    calls.write_text("")
+    removed = make(project, "dev", env=env)
+    assert "Removing 1 package(s) the locks do not list: tabulate" in removed.stdout
+    assert "tabulate" not in installed_names(project)
+    assert [line.split()[:2] for line in calls.read_text().splitlines()] == [["pip", "uninstall"]]
+    run([".venv/bin/python", "tools/locks.py", "status"], cwd=project, env=env)
 
 
 def test_check_lock_names_a_stale_uv_lock(uv_project: Path, resolving_env: dict[str, str]) -> None:

@@ -351,6 +351,13 @@ def test_a_project_under_a_path_with_a_quote_and_spaces_works_and_so_does_its_wo
     first = make(project, "dev", env=offline_env)
     assert re.search(r"\[\s*1/\d+\]", first.stdout), "no progress shown while installing"
     make(project, "test", env=offline_env)
+    # make dev wrote the commit hook itself (sparing a pre-commit start): the
+    # very bytes pre-commit writes, the quote in the path quoted as it quotes it.
+    hook = project / ".git" / "hooks" / "pre-commit"
+    written = hook.read_bytes()
+    assert "pre-commit installed at .git/hooks/pre-commit" in first.stdout
+    run([".venv/bin/pre-commit", "install", "--overwrite"], cwd=project, env=offline_env)
+    assert hook.read_bytes() == written
 
     worktree = parent / "sales forecast (review)"
     git(project, "worktree", "add", "--quiet", str(worktree), "-b", "review")

@@ -187,6 +187,22 @@ def test_a_downgrade_counts_as_asked_for_only_when_the_in_line_excludes_the_old_
     assert not locks.asked_to_move("numpy", "2.4.6", None)
 
 
+def test_markers_are_asked_of_the_venvs_own_python_when_another_one_runs_the_tool(
+    tmp_path: Path,
+):
+    """Without pip in either: the venv's Python says what platform it is."""
+    import venv
+
+    other = tmp_path / "other-venv"
+    venv.create(other, with_pip=False)
+    here, elsewhere = f"sys_platform == '{sys.platform}'", "sys_platform == 'no-such-os'"
+    version = f"python_version == '{sys.version_info.major}.{sys.version_info.minor}'"
+    asked = {here, elsewhere, version, "platform_machine != 'no-such-cpu'"}
+
+    assert locks.evaluate_markers(asked, other) == asked - {elsewhere}
+    assert locks.evaluate_markers(asked, Path(sys.prefix)) == asked - {elsewhere}  # in-process
+
+
 def test_the_command_line():
     args = locks.parse(["--venv", "env", "lock", "--upgrade-package", "pandas", "--", "-v"])
     assert args["command"] == "lock" and args["venv"] == Path("env")

@@ -32,6 +32,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from versions import simplify_marker
+
 if TYPE_CHECKING:  # kept out of the import: a no-op `make dev` reads this module
     from collections.abc import Mapping, Sequence
 
@@ -273,159 +275,6 @@ def platform_warning(lock: str, recorded: str | None, here: str | None = None) -
     )
 
 
-# ---------------------------------------------------------------- markers
-# uv's universal locks carry environment markers for every Python from the
-# project's version up. The project runs one minor version, so the markers'
-# Python clauses are decided for it: entries that only other versions need
-# are dropped, and clauses that always hold are removed.
-_TOKEN_RE = re.compile(
-    r"\s*(?:(?P<paren>[()])|(?P<op>===|==|!=|<=|>=|~=|<|>|not\s+in\b|in\b)"
-    r"|(?P<bool>and\b|or\b)|(?P<str>'[^']*'|\"[^\"]*\")|(?P<var>[A-Za-z_][A-Za-z0-9_.]*))"
-)
-_FLIPPED = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!="}
-
-
-def _tokens(marker: str) -> list[tuple[str, str]]:
-    tokens = []
-    position = 0
-    marker = marker.strip()
-    while position < len(marker):
-        match = _TOKEN_RE.match(marker, position)
-        if not match or match.end() == position:
-            raise ValueError(f"cannot read marker {marker!r}")
-        kind = match.lastgroup or ""
-        tokens.append((kind, match.group(kind)))
-        position = match.end()
-        while position < len(marker) and marker[position].isspace():
-            position += 1
-    return tokens
-
-
-def _version(text: str) -> tuple[int, ...] | None:
-    if not re.fullmatch(r"\d+(\.\d+)*", text):
-        return None
-    return tuple(int(part) for part in text.split("."))
-
-
-def _compare(left: tuple[int, ...], op: str, right: tuple[int, ...]) -> bool:
-    width = max(len(left), len(right))
-    left = left + (0,) * (width - len(left))
-    right = right + (0,) * (width - len(right))
-    return {
-        "<": left < right,
-        "<=": left <= right,
-        ">": left > right,
-        ">=": left >= right,
-        "==": left == right,
-        "!=": left != right,
-    }[op]
-
-
-def _python_clause(variable: str, op: str, value: str, minor: tuple[int, int]) -> bool | None:
-    """A python_version / python_full_version clause decided for every release
-    of one minor version (None: it depends on the patch release)."""
-    if op not in _FLIPPED:
-        return None
-    if value.endswith(".*"):
-        prefix = _version(value[:-2])
-        if prefix is None or op not in ("==", "!="):
-            return None
-        if len(prefix) > 2:
-            if prefix[:2] != minor:
-                return op == "!="
-            return None
-        matches = prefix == minor[: len(prefix)]
-        return matches if op == "==" else not matches
-    version = _version(value)
-    if version is None:
-        return None
-    if variable == "python_version":
-        return _compare(minor, op, version)
-    lowest, highest = (*minor, 0), (*minor, 10**6)
-    at_lowest, at_highest = _compare(lowest, op, version), _compare(highest, op, version)
-    if op in ("==", "!=") and version[:2] == minor and len(version) > 2:
-        return None
-    return at_lowest if at_lowest == at_highest else None
-
-
-class _MarkerParser:
-    """Three-valued evaluation: True, False, or the marker text still needed."""
-
-    def __init__(self, tokens: list[tuple[str, str]], minor: tuple[int, int]) -> None:
-        self.tokens, self.position, self.minor = tokens, 0, minor
-
-    def peek(self) -> tuple[str, str] | None:
-        return self.tokens[self.position] if self.position < len(self.tokens) else None
-
-    def take(self) -> tuple[str, str]:
-        token = self.peek()
-        if token is None:
-            raise ValueError("marker ends too early")
-        self.position += 1
-        return token
-
-    def parse(self) -> bool | str:
-        result = self.expression()
-        if self.peek() is not None:
-            raise ValueError("marker has trailing text")
-        return result
-
-    def expression(self) -> bool | str:
-        parts = [self.conjunction()]
-        while self.peek() == ("bool", "or"):
-            self.take()
-            parts.append(self.conjunction())
-        if any(part is True for part in parts):
-            return True
-        kept = [part for part in parts if part is not False]
-        return " or ".join(kept) if kept else False  # type: ignore[arg-type]
-
-    def conjunction(self) -> bool | str:
-        parts = [self.atom()]
-        while self.peek() == ("bool", "and"):
-            self.take()
-            parts.append(self.atom())
-        if any(part is False for part in parts):
-            return False
-        kept = [f"({part})" if " or " in part else part for part in parts if part is not True]  # type: ignore[operator]
-        return " and ".join(kept) if kept else True
-
-    def atom(self) -> bool | str:
-        if self.peek() == ("paren", "("):
-            self.take()
-            inner = self.expression()
-            if self.take() != ("paren", ")"):
-                raise ValueError("unbalanced parentheses")
-            return inner
-        left, op, right = self.take(), self.take(), self.take()
-        if op[0] != "op" or {left[0], right[0]} != {"var", "str"}:
-            raise ValueError("not a comparison")
-        spaced_op = " ".join(op[1].split())
-        text = f"{left[1]} {spaced_op} {right[1]}"
-        variable, value, operator = left[1], right[1][1:-1], op[1]
-        if left[0] == "str":
-            variable, value = right[1], left[1][1:-1]
-            operator = _FLIPPED.get(operator, "")
-        if variable in ("python_version", "python_full_version"):
-            decided = _python_clause(variable, operator, value, self.minor)
-            if decided is not None:
-                return decided
-        return text
-
-
-def simplify_marker(marker: str, python_version: str) -> bool | str:
-    """The marker for one Python minor version ("3.12"): True (always holds),
-    False (never), or the marker without its decided Python clauses. A marker
-    this cannot read is returned as it was (pip evaluates it anyway)."""
-    minor = _version(python_version)
-    if minor is None or len(minor) != 2:
-        return marker
-    try:
-        return _MarkerParser(_tokens(marker), (minor[0], minor[1])).parse()
-    except (ValueError, KeyError):
-        return marker
-
-
 # ---------------------------------------------------------------- lock text
 class _Entry:
     """One requirement of a lock: its line, its hashes, its `# via` lines."""
@@ -452,6 +301,10 @@ def _split_lock(text: str) -> tuple[list[str], list[_Entry]]:
 
 
 def _restrict_entry(entry: _Entry, python_version: str) -> _Entry | None:
+    """uv's universal locks carry environment markers for every Python from
+    the project's version up. The project runs one minor version, so the
+    markers' Python clauses are decided for it: an entry only other versions
+    need is dropped (None), and clauses that always hold are removed."""
     first = entry.lines[0]
     requirement, separator, marker = first.partition(";")
     if not separator:
@@ -561,6 +414,14 @@ class Engine:
         """True when install_command runs the engine's tool from the venv, so
         the sync must install that tool (hash-checked) first."""
         return False
+
+    def needs_pip(self) -> bool:
+        """True when the venv needs pip: to install, or to install the tool that does."""
+        return True
+
+    def uninstall_command(self, python: str, names: Sequence[str]) -> list[str] | None:
+        """A way to remove packages from the venv other than its pip, or None."""
+        return None
 
     def first_tool_command(self, python: str) -> list[str] | None:
         """A faster way than pip to install the newest tool for a project's
@@ -727,6 +588,17 @@ class UvEngine(Engine):
     def installs_with_venv_tool(self):
         return self.global_uv() is None
 
+    def needs_pip(self):
+        # A uv on PATH installs and removes: the venv holds the locks and no
+        # pip, as uv's own venvs do. Without one, pip installs the venv's uv.
+        return self.global_uv() is None
+
+    def uninstall_command(self, python, names):
+        uv = self.global_uv()
+        return (
+            None if uv is None else [uv, "pip", "uninstall", "--quiet", "--python", python, *names]
+        )
+
     def environment(self, python=None, environ=None):
         environ = os.environ if environ is None else environ
         added, _ = self.translated_pip_settings(python, environ)
@@ -735,10 +607,10 @@ class UvEngine(Engine):
     def postprocess(self, text: str, python_version: str) -> str:
         return to_pip_compile_format(text, python_version, self.universal)
 
-    # A uv on PATH (the user's own) makes the venv, with pip in it, and
-    # installs the locks (the pinned uv among them), hashes checked; every
-    # lock is resolved by that pinned uv. Without one, python -m venv and pip
-    # do the same, a few seconds slower.
+    # A uv on PATH (the user's own) makes the venv, without pip, and installs
+    # the locks (the pinned uv among them), hashes checked; every lock is
+    # resolved by that pinned uv. Without one, python -m venv and pip do the
+    # same, a few seconds slower.
     def global_uv(self) -> str | None:
         if not hasattr(self, "_global_uv"):
             import shutil
@@ -750,7 +622,7 @@ class UvEngine(Engine):
         uv = self.global_uv()
         if uv is None:
             return None
-        return [uv, "venv", "--quiet", "--seed", "--python", base_python, str(venv)]
+        return [uv, "venv", "--quiet", "--python", base_python, str(venv)]
 
     def first_tool_command(self, python):
         uv = self.global_uv()

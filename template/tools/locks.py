@@ -523,48 +523,46 @@ def ensure_compile_tool(venv: Path) -> None:
     from the dev lock's pins with hashes whenever that lock pins it (only a
     project's very first lock has nothing to verify against)."""
     chosen = engine()
-    if chosen.tool_is_installed(str(venv_python(venv))):
+    python = str(venv_python(venv))
+    if chosen.tool_is_installed(python):
         return
-    ensure_pip(venv)
     tool = chosen.bootstrap_packages[0]
     blocks = dev_lock_blocks(tool)
+    requirements = venv / f".{tool}-bootstrap.txt"
     if blocks:
         print(f"Installing {tool} from the pins in {DEV_LOCK} (hashes checked)")
-        requirements = venv / f".{tool}-bootstrap.txt"
         requirements.write_text("".join(blocks), encoding="utf-8")
-        try:
-            command = [*pip_command(venv), "install", "--quiet", "--no-deps"]
-            # --force-reinstall repairs a copy an interrupted install left half-written.
-            command += ["--require-hashes", "--force-reinstall", "-r", str(requirements)]
-            faster = chosen.bootstrap_command(str(venv_python(venv)), requirements)
-            if faster:
-                status, _ = RUNNER.run(faster, chosen.environment(str(venv_python(venv))))
-            if not faster or status != 0:
-                status, _ = RUNNER.run(command)
-        finally:
-            requirements.unlink(missing_ok=True)
+        faster = chosen.bootstrap_command(python, requirements)
+        # --force-reinstall repairs a copy an interrupted install left half-written.
+        options = ["--no-deps", "--require-hashes", "--force-reinstall", "-r", str(requirements)]
     else:
         print(
             f"Installing the newest {tool} to make the first lock "
             f"({DEV_LOCK} does not pin it yet, so there are no hashes to check it against)"
         )
-        faster = chosen.first_tool_command(str(venv_python(venv)))
-        if faster:
-            status, _ = RUNNER.run(faster, chosen.environment(str(venv_python(venv))))
-        if not faster or status != 0:
-            status, _ = RUNNER.run([*pip_command(venv), "install", "--quiet", tool])
+        faster = chosen.first_tool_command(python)
+        options = [tool]
+    try:
+        status = RUNNER.run(faster, chosen.environment(python))[0] if faster else 1
+        if status != 0:
+            ensure_pip(venv)
+            status, _ = RUNNER.run([*pip_command(venv), "install", "--quiet", *options])
+    finally:
+        requirements.unlink(missing_ok=True)
     if status != 0:
         raise LockError(f"installing {tool} failed (see above); no lock was changed.")
 
 
 # ---------------------------------------------------------------- compiling
 def version_key(version: str):
-    try:
-        from pip._vendor.packaging.version import Version
+    import versions  # here, not at the top: a no-op make dev never compares versions
 
-        return Version(version)
-    except (ImportError, ValueError):  # no pip to hand, or a version outside PEP 440
-        return tuple(int(part) if part.isdigit() else 0 for part in re.split(r"[.+-]", version))
+    parsed = versions.parse_version(version)
+    if parsed is not None:
+        return parsed.key()
+    # Outside PEP 440 (pip refuses such a version anyway): by its numbers,
+    # before every PEP 440 version (an epoch below theirs).
+    return (-1, tuple(int(part) for part in re.findall(r"\d+", version)), (2,), (0,), (1,), ())
 
 
 def requested_specifiers(requirements_in: Path) -> dict[str, str]:
@@ -585,12 +583,12 @@ def asked_to_move(name: str, old: str, requirement: str | None) -> bool:
     """True when the .in line for `name` no longer admits its old pin."""
     if requirement is None:
         return False
-    try:
-        from pip._vendor.packaging.requirements import Requirement
+    import versions
 
-        return not Requirement(requirement).specifier.contains(old, prereleases=True)
-    except (ImportError, ValueError):
-        return "==" in requirement or "<" in requirement
+    try:
+        return not versions.requirement_admits(requirement, old)
+    except ValueError:  # a line pip would refuse: moving the pin is what it asks
+        return True
 
 
 def pin_changes(old: dict[str, str], new: dict[str, str]) -> list[str]:
@@ -890,29 +888,38 @@ MARKERS_APPLYING: dict = {}
 
 
 def evaluate_markers(markers: set[str], venv: Path) -> set[str]:
-    if Path(sys.prefix).resolve() == venv.resolve():
-        try:  # this is the venv's own Python (make dev): no second process needed
-            from pip._vendor.packaging.markers import Marker
-        except ImportError:
-            pass
-        else:
-            return {marker for marker in markers if Marker(marker).evaluate()}
-    import json
-    import subprocess
+    import versions
 
-    code = (
-        "import json, sys\nfrom pip._vendor.packaging.markers import Marker\n"
-        "print(json.dumps([m for m in json.loads(sys.argv[1]) if Marker(m).evaluate()]))"
-    )
-    result = subprocess.run(
-        [str(venv_python(venv)), "-c", code, json.dumps(sorted(markers))],
-        check=False,
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
-        raise LockError(f"could not evaluate the locks' environment markers:\n{result.stderr}")
-    return set(json.loads(result.stdout))
+    if Path(sys.prefix).resolve() == venv.resolve():
+        environment = versions.default_environment()  # this is the venv's own Python (make dev)
+    else:
+        import json
+        import subprocess
+
+        code = "import json, versions; print(json.dumps(versions.default_environment()))"
+        asked = subprocess.run(
+            [str(venv_python(venv)), "-c", code],
+            check=False,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent)},
+        )
+        if asked.returncode != 0:
+            raise LockError(
+                f"could not ask {venv_python(venv)} what platform it runs on:\n{asked.stderr}"
+            )
+        environment = json.loads(asked.stdout)
+    applying = set()
+    for marker in markers:
+        try:
+            if versions.evaluate_marker(marker, environment):
+                applying.add(marker)
+        except ValueError as error:
+            raise LockError(
+                f"a lock carries an environment marker that cannot be read ({error}): "
+                f"{marker!r}. Regenerate the locks with make lock."
+            ) from None
+    return applying
 
 
 def differences(locks: list[Path], venv: Path):
@@ -968,8 +975,10 @@ def remember_sync(locks: list[Path], venv: Path, said: str) -> None:
 
 def sync(locks: list[Path], venv: Path) -> None:
     """Make the venv hold exactly the locks (what pip-sync does, with pip
-    itself, so an interrupted install cannot break the tool that repairs it)."""
-    ensure_pip(venv)
+    itself or a uv outside the venv, so an interrupted install cannot break
+    the tool that repairs it)."""
+    if engine().needs_pip():
+        ensure_pip(venv)
     wanted, to_install, to_remove, broken = differences(locks, venv)
     if (to_install or broken) and engine().installs_with_venv_tool():
         ensure_compile_tool(venv)  # the venv's uv installs the locks: it comes first, hash-checked
@@ -1019,7 +1028,11 @@ def sync(locks: list[Path], venv: Path) -> None:
             )
     if to_remove:
         print(f"Removing {len(to_remove)} package(s) the locks do not list: {', '.join(to_remove)}")
-        status, _ = RUNNER.run([*pip_command(venv), "uninstall", "--yes", "--quiet", *to_remove])
+        command = engine().uninstall_command(str(venv_python(venv)), to_remove)
+        if command is None:
+            ensure_pip(venv)
+            command = [*pip_command(venv), "uninstall", "--yes", "--quiet", *to_remove]
+        status, _ = RUNNER.run(command, engine().environment(str(venv_python(venv))))
         if status != 0:
             raise LockError("removing packages the locks do not list failed (see above).")
     _, still_missing, still_extra, still_broken = differences(locks, venv)

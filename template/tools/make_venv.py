@@ -1,12 +1,14 @@
 # The template manages this file: local edits meet the next copier update as a merge.
 """Create .venv for the Python in .python-version (`make venv`).
 
-Run by that Python itself, which exits at once when it is another version:
-the Makefile then runs tools/require_python.sh, which says how to get the
-right one (so a good Python is started once, not twice). It holds the
-project lock that tools/locks.py holds, so two `make dev` started at once
-make one venv, not two halves of one; and the stamp that tells make the venv is done is written last, so a
-venv left half-made by Ctrl-C is rebuilt by the next run, not trusted.
+Run by that Python itself, with -S (the standard library is all this needs,
+and a base Python's site-packages can be slow to load). It exits at once
+when it is another version: the Makefile then runs tools/require_python.sh,
+which says how to get the right one (so a good Python is started once, not
+twice). It holds the project lock that tools/locks.py holds, so two `make
+dev` started at once make one venv, not two halves of one; and the stamp
+that tells make the venv is done is written last, so a venv left half-made
+by Ctrl-C is rebuilt by the next run, not trusted.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from __future__ import annotations
 import shutil
 import sys
 import sysconfig
-import venv
 from pathlib import Path
 
 from locks import hold_project_lock
@@ -41,6 +42,8 @@ def main(venv_dir: Path, stamp: Path, package: str, engine_name: str = "", wante
         shutil.rmtree(venv_dir)
     print(f"Creating {venv_dir} with Python {version} ({sys.executable})")
     if not faster_venv(venv_dir, engine_name):
+        import venv
+
         # Without the pip bundled with Python: tools/locks.py installs the
         # pip the locks pin (ensure_pip), instead of replacing this one.
         venv.create(venv_dir, with_pip=False)
@@ -58,7 +61,8 @@ def main(venv_dir: Path, stamp: Path, package: str, engine_name: str = "", wante
 
 
 def faster_venv(venv_dir: Path, engine_name: str) -> bool:
-    """Let the lock engine make the venv if it has a faster way (uv on PATH)."""
+    """Let the lock engine make the venv if it has a faster way (a uv on PATH
+    makes it in a few milliseconds, without pip: the uv engine needs none)."""
     if not engine_name:
         return False
     import subprocess
