@@ -19,7 +19,8 @@ import time
 from pathlib import Path
 
 import pytest
-from support.commands import make, run
+from support.ci import unavailable
+from support.commands import make, run, user_environment
 from support.git import git, git_commit_all
 from support.lock_files import LOCK_FILES, assert_venv_holds_exactly_the_locks, locked_pins
 from support.project import STANDARD_ANSWERS, TEMPLATE_ROOT, render
@@ -340,6 +341,38 @@ def test_a_requirement_that_cannot_be_hash_locked_is_refused_before_anything_is_
 
 
 # ---------------------------------------------------------------- real machines
+def debian_system_python() -> Path:
+    """Debian's and Ubuntu's own Python (apt's python3): its sysconfig names
+    /usr/local-style install paths (the posix_local scheme), not a venv's."""
+    for minor in range(10, 14):
+        python = Path(f"/usr/bin/python3.{minor}")
+        asked = [str(python), "-c", "import sysconfig; print(sysconfig.get_default_scheme())"]
+        if (
+            python.exists()
+            and subprocess.run(asked, check=False, capture_output=True, text=True).stdout.strip()
+            == "posix_local"
+        ):
+            return python
+    unavailable("no Debian or Ubuntu system Python (/usr/bin/python3.X from apt)")
+
+
+def test_a_venv_made_by_debians_own_python_puts_src_on_its_path(tmp_path: Path):
+    python = debian_system_python()
+    version = run(
+        [str(python), "-c", "import sys; print(*sys.version_info[:2], sep='.')"], cwd=tmp_path
+    )
+    project = render(
+        tmp_path / "on-debian", **{**STANDARD_ANSWERS, "python_version": version.stdout.strip()}
+    )
+
+    make(project, "venv", f"PYTHON={python}", env=user_environment())
+
+    code = "import sales_forecast; print(sales_forecast.__file__)"
+    found = run([".venv/bin/python", "-c", code], cwd=project)
+    assert Path(found.stdout.strip()).is_relative_to(project / "src")
+    assert not (project / ".venv" / "local").exists()  # no /usr/local-style folder
+
+
 @pytest.mark.slow
 def test_a_project_under_a_path_with_a_quote_and_spaces_works_and_so_does_its_worktree(
     tmp_path: Path, standard_locks: Path, offline_env: dict[str, str]

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import shutil
 import sys
-import sysconfig
 from pathlib import Path
 
-from locks import hold_project_lock
+from locks import hold_project_lock, site_packages
 
 
 def main(venv_dir: Path, stamp: Path, package: str, engine_name: str = "", wanted: str = "") -> int:
@@ -50,9 +49,15 @@ def main(venv_dir: Path, stamp: Path, package: str, engine_name: str = "", wante
     # Put src/ on the venv's path, as an editable install would; the sync
     # leaves a .pth file alone, while it would remove an editable install.
     # Written from Python, so a project path with quotes or spaces is fine.
-    purelib = sysconfig.get_paths(vars={"base": str(venv_dir), "platbase": str(venv_dir)})[
-        "purelib"
-    ]
+    # The folder the new venv made, found as tools/locks.py finds it: not
+    # sysconfig's default paths, which on Debian's and Ubuntu's own Python
+    # name /usr/local-style ones (local/lib/python3.X/dist-packages).
+    purelib = site_packages(venv_dir)
+    if purelib is None:
+        print(
+            f"error: {venv_dir} has no lib/python*/site-packages folder; run make clean-venv, then make dev."
+        )
+        return 2
     source = Path.cwd().joinpath("src").resolve()
     Path(purelib, f"{package}.pth").write_text(f"{source}\n", encoding="utf-8")
     stamp.parent.mkdir(parents=True, exist_ok=True)
