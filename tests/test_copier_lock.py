@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import importlib.metadata
 import re
-import sys
 
+import copier_lock
 import yaml
 from packaging.version import Version
 from support.project import TEMPLATE_ROOT
-
-sys.path.insert(0, str(TEMPLATE_ROOT / "scripts"))
-import copier_lock
 
 
 def test_the_projects_copier_lock_is_copied_from_the_repos_requirements():

@@ -5,17 +5,14 @@ traceback from the template's side."""
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
+import ascii_letters
 import pytest
 import tomllib
 import yaml
 from support.commands import make
-from support.project import PYTHON_VERSION, TEMPLATE_ROOT, copier_cli, render
-
-sys.path.insert(0, str(TEMPLATE_ROOT / "scripts"))
-import ascii_letters
+from support.project import PYTHON_VERSION, copier_cli, render
 
 
 def answers(project: Path) -> dict:

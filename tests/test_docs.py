@@ -9,18 +9,16 @@ import sys
 from pathlib import Path
 from xml.etree import ElementTree
 
-import pytest
-import yaml
-from support.project import TEMPLATE_ROOT
-
-DOCS = TEMPLATE_ROOT / "docs"
-sys.path.insert(0, str(TEMPLATE_ROOT / "scripts"))
 import docs_flow
 import docs_hooks
 import docs_make_targets
 import docs_questions
+import pytest
 import rendered_project
+import yaml
+from support.project import TEMPLATE_ROOT
 
+DOCS = TEMPLATE_ROOT / "docs"
 MARKDOWN_LINK = re.compile(r"\]\(([^)\s]+)\)")
 
 

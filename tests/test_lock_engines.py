@@ -11,11 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-from support.project import render
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "template" / "tools"))
 import lock_engines
+import pytest
 from lock_engines import (
     PipSettings,
     get_engine,
@@ -23,6 +20,7 @@ from lock_engines import (
     to_pip_compile_format,
     uv_index_environment,
 )
+from support.project import render
 from versions import simplify_marker
 
 PYTHON = "/project/.venv/bin/python"

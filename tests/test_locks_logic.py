@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from support.project import TEMPLATE_ROOT
 
-# locks.py imports its neighbours (lock_files, lock_engines), as in a project's tools/.
-sys.path.insert(0, str(TEMPLATE_ROOT / "template" / "tools"))
+# locks.py imports its neighbours (lock_files, lock_engines), as in a project's
+# tools/; pyproject.toml puts template/tools on the path.
 SPEC = importlib.util.spec_from_file_location("locks", TEMPLATE_ROOT / "template/tools/locks.py")
 locks = importlib.util.module_from_spec(SPEC)
 SPEC.loader.exec_module(locks)

@@ -6,16 +6,13 @@ that list is stale: regenerate it with `python scripts/shadowed_names.py --write
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
+import shadowed_names
 import yaml
 from support.lock_files import LOCK_FILES
 from support.project import TEMPLATE_ROOT, render
-
-sys.path.insert(0, str(TEMPLATE_ROOT / "scripts"))
-import shadowed_names
 
 REGENERATE = "includes/shadowed-names.yml is stale: run python scripts/shadowed_names.py --write"
 

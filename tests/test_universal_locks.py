@@ -15,6 +15,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import lock_engines
 import pytest
 from filelock import FileLock
 from support.commands import make, run
@@ -22,9 +23,6 @@ from support.git import git_commit_all
 from support.images import IMAGE_REPOSITORY, build_args, image_tag, in_image
 from support.lock_files import LOCK_FILES, PIN_RE, normalize, pins
 from support.project import DEFAULT_ANSWERS, PYTHON_VERSION, locked_once
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "template" / "tools"))
-import lock_engines
 
 pytestmark = pytest.mark.slow
 

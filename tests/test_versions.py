@@ -7,18 +7,15 @@ from __future__ import annotations
 
 import itertools
 import random
-import sys
 from pathlib import Path
 
 import pytest
+import versions
+from lock_files import PIN_RE
 from packaging.markers import Marker
 from packaging.specifiers import InvalidSpecifier, Specifier
 from packaging.version import InvalidVersion
 from packaging.version import Version as PackagingVersion
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "template" / "tools"))
-import versions
-from lock_files import PIN_RE
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 EDGE_VERSIONS = [
