@@ -142,6 +142,23 @@ def test_adding_a_package_with_the_uv_engine_pins_and_installs_only_it(
     assert {name: after[name] for name in before} == before
     assert installed_version(uv_project, "tabulate") == after["tabulate"]
     make(uv_project, "check-lock", env=resolving_env)
+    # No uv on PATH here either, and still no pip in the venv: the base
+    # Python's pip put the pinned uv in, and that uv removes what is dropped,
+    # itself included (make prod), until make dev brings it back.
+    assert {"pip", "setuptools", "wheel"} & installed_names(uv_project) == set()
+    text = (uv_project / "requirements.in").read_text()
+    (uv_project / "requirements.in").write_text(text.replace("tabulate\n", ""))
+    removed = make(uv_project, "dev", env=resolving_env)
+    assert "Removing 1 package(s) the locks do not list: tabulate" in removed.stdout
+    assert "tabulate" not in installed_names(uv_project)
+    make(uv_project, "prod", env=resolving_env)
+    assert "uv" not in installed_names(uv_project)
+    make(uv_project, "dev", env=resolving_env)
+    assert (
+        installed_version(uv_project, "uv") == lock_pins(uv_project, "requirements-dev.txt")["uv"]
+    )
+    assert {"pip", "setuptools", "wheel"} & installed_names(uv_project) == set()
+    run([".venv/bin/python", "tools/locks.py", "status"], cwd=uv_project, env=resolving_env)
 
 
 def test_a_uv_on_path_makes_the_venv_and_installs_but_only_the_pinned_uv_resolves(

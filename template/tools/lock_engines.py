@@ -589,12 +589,14 @@ class UvEngine(Engine):
         return self.global_uv() is None
 
     def needs_pip(self):
-        # A uv on PATH installs and removes: the venv holds the locks and no
-        # pip, as uv's own venvs do. Without one, pip installs the venv's uv.
-        return self.global_uv() is None
+        # uv installs and removes: the venv holds the locks and no pip, as
+        # uv's own venvs do (the venv's own uv comes from the base Python's pip).
+        return False
 
     def uninstall_command(self, python, names):
         uv = self.global_uv()
+        if uv is None and self.tool_is_installed(python):
+            uv = self.executable(python)
         return (
             None if uv is None else [uv, "pip", "uninstall", "--quiet", "--python", python, *names]
         )
@@ -609,8 +611,9 @@ class UvEngine(Engine):
 
     # A uv on PATH (the user's own) makes the venv, without pip, and installs
     # the locks (the pinned uv among them), hashes checked; every lock is
-    # resolved by that pinned uv. Without one, python -m venv and pip do the
-    # same, a few seconds slower.
+    # resolved by that pinned uv. Without one, python -m venv makes the venv
+    # and the base Python's pip installs the pinned uv into it, a few seconds
+    # slower.
     def global_uv(self) -> str | None:
         if not hasattr(self, "_global_uv"):
             import shutil

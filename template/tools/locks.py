@@ -419,6 +419,15 @@ def base_python(venv: Path) -> str | None:
     return None
 
 
+def base_pip_command(venv: Path) -> list[str] | None:
+    """The pip of the Python the venv was made from, aimed at the venv (pip
+    --python, pip 22.3 or newer): it installs into a venv that has no pip."""
+    base = base_python(venv)
+    if base is None:
+        return None
+    return [base, "-m", "pip", "--disable-pip-version-check", "--python", str(venv_python(venv))]
+
+
 def ensure_pip(venv: Path) -> None:
     """Give the venv its pip. The venv is made without one: python -m venv
     would first install the pip bundled with Python, which the sync replaces
@@ -434,16 +443,16 @@ def ensure_pip(venv: Path) -> None:
         shutil.rmtree(found[1])  # an install cut short: no RECORD to uninstall by
     block = "".join(dev_lock_blocks("pip"))
     # Unverified, the newest pip only for a project's first lock (its compile
-    # tool is unverified then too); locks that do not pin pip (the uv
-    # engine's) get the bundled one, which needs no network.
+    # tool is unverified then too); a lock that does not pin pip gets the
+    # bundled one, which needs no network (the uv engine needs no pip: this
+    # runs for it only when the base Python's pip cannot install its uv).
     first_lock = not any(lock.exists() for _, lock in LOCK_PAIRS)
-    base = base_python(venv)
-    if base is not None and (block or first_lock):
+    base_pip = base_pip_command(venv)
+    if base_pip is not None and (block or first_lock):
         requirements = venv / ".stamps" / "pip.txt"
         requirements.parent.mkdir(parents=True, exist_ok=True)
         requirements.write_text(block or "pip\n", encoding="utf-8")
-        command = [base, "-m", "pip", "--disable-pip-version-check", "--python"]
-        command += [str(venv_python(venv)), "install", "--quiet"]
+        command = [*base_pip, "install", "--quiet"]
         command += ["--no-deps", "--require-hashes"] if block else []
         try:
             status, _ = RUNNER.run([*command, "-r", str(requirements)], on_line=lambda _: None)
@@ -544,6 +553,13 @@ def ensure_compile_tool(venv: Path) -> None:
         options = [tool]
     try:
         status = RUNNER.run(faster, chosen.environment(python))[0] if faster else 1
+        base_pip = None if chosen.needs_pip() else base_pip_command(venv)
+        if status != 0 and base_pip is not None:
+            # A venv kept free of pip (the uv engine's): the base Python's pip
+            # installs the tool into it; its words only if the last way fails.
+            status, _ = RUNNER.run(
+                [*base_pip, "install", "--quiet", *options], on_line=lambda _: None
+            )
         if status != 0:
             ensure_pip(venv)
             status, _ = RUNNER.run([*pip_command(venv), "install", "--quiet", *options])
