@@ -190,35 +190,37 @@ class Bench:
             ("requirements.in", "requirements.txt"),
             ("requirements-dev.in", "requirements-dev.txt"),
         )
-        os.sync()
-        started = time.perf_counter()
-        if self.engine == "uv":
-            for source, lock in pairs:
-                command = [str(UV), "pip", "compile", "--quiet", "--generate-hashes", "--universal"]
-                command += ["--python-version", PYTHON_VERSION, "-o", lock, source]
-                self.sh(command, scratch, self.uv_env)
-            self.uv_venv_and_sync(venv, scratch)
-        else:
-            self.sh([f"python{PYTHON_VERSION}", "-m", "venv", str(venv)], scratch)
-            self.sh([python, "-m", "pip", "install", "--quiet", "pip-tools"], scratch)
-            for source, lock in pairs:
-                command = [python, "-m", "piptools", "compile", "--quiet", "--generate-hashes"]
-                self.sh([*command, "-o", lock, source], scratch)
-            self.install_with_pip(python, scratch)
-        self.sh([python, "-m", "pytest", "-q"], scratch, pytest_env)
-        return time.perf_counter() - started
+
+        def by_hand() -> None:
+            if self.engine == "uv":
+                for source, lock in pairs:
+                    command = [str(UV), "pip", "compile", "--quiet", "--generate-hashes"]
+                    command += ["--universal", "--python-version", PYTHON_VERSION]
+                    self.sh([*command, "-o", lock, source], scratch, self.uv_env)
+                self.uv_venv_and_sync(venv, scratch)
+            else:
+                self.sh([f"python{PYTHON_VERSION}", "-m", "venv", str(venv)], scratch)
+                self.sh([python, "-m", "pip", "install", "--quiet", "pip-tools"], scratch)
+                for source, lock in pairs:
+                    command = [python, "-m", "piptools", "compile", "--quiet", "--generate-hashes"]
+                    self.sh([*command, "-o", lock, source], scratch)
+                self.install_with_pip(python, scratch)
+            self.sh([python, "-m", "pytest", "-q"], scratch, pytest_env)
+
+        return timed(by_hand)
 
     def floor_bare_install(self, project: Path, sample: int) -> float:
         venv = self.workdir / f"bare-{self.engine}-{sample}"
         python = str(venv / "bin" / "python")
-        os.sync()
-        started = time.perf_counter()
-        if self.engine == "uv":
-            self.uv_venv_and_sync(venv, project)
-        else:
-            self.sh([f"python{PYTHON_VERSION}", "-m", "venv", str(venv)], project)
-            self.install_with_pip(python, project)
-        return time.perf_counter() - started
+
+        def by_hand() -> None:
+            if self.engine == "uv":
+                self.uv_venv_and_sync(venv, project)
+            else:
+                self.sh([f"python{PYTHON_VERSION}", "-m", "venv", str(venv)], project)
+                self.install_with_pip(python, project)
+
+        return timed(by_hand)
 
     def uv_venv_and_sync(self, venv: Path, folder: Path) -> None:
         # In the project, uv venv takes the Python that .python-version names.

@@ -553,13 +553,13 @@ def ensure_compile_tool(venv: Path) -> None:
         options = [tool]
     try:
         status = RUNNER.run(faster, chosen.environment(python))[0] if faster else 1
-        base_pip = None if chosen.needs_pip() else base_pip_command(venv)
-        if status != 0 and base_pip is not None:
+        if status != 0 and not chosen.needs_pip():
             # A venv kept free of pip (the uv engine's): the base Python's pip
             # installs the tool into it; its words only if the last way fails.
-            status, _ = RUNNER.run(
-                [*base_pip, "install", "--quiet", *options], on_line=lambda _: None
-            )
+            base_pip = base_pip_command(venv)
+            if base_pip is not None:
+                command = [*base_pip, "install", "--quiet", *options]
+                status, _ = RUNNER.run(command, on_line=lambda _: None)
         if status != 0:
             ensure_pip(venv)
             status, _ = RUNNER.run([*pip_command(venv), "install", "--quiet", *options])

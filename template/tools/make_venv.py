@@ -81,7 +81,9 @@ def faster_venv(venv_dir: Path, engine_name: str) -> bool:
     command = engine.venv_command(sys.executable, venv_dir)
     if command is None:
         return False
-    made = subprocess.run(command, env=engine.environment(sys.executable), check=False)
+    # No index is asked (no pip is seeded): the user's environment as it is,
+    # without the engine's translation of pip's settings.
+    made = subprocess.run(command, check=False)
     if made.returncode != 0:
         shutil.rmtree(venv_dir, ignore_errors=True)
         print("(making it with python -m venv instead)")

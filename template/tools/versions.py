@@ -152,6 +152,7 @@ def specifier_contains(specifier: str, candidate_text: str) -> bool:
     if candidate is None:
         return False
     public = candidate.public_key()
+    same_release = candidate.base_key() == spec.base_key()
     if op in ("==", "!="):
         equal = candidate.key() == spec.key() if spec.local else public == spec.public_key()
         return equal == (op == "==")
@@ -166,12 +167,10 @@ def specifier_contains(specifier: str, candidate_text: str) -> bool:
         return public >= spec.public_key()
     if op == "<":
         # <3.11 does not admit 3.11's own pre-releases (3.11.0rc1).
-        same_release = candidate.base_key() == spec.base_key()
         return public < spec.public_key() and not (
             not spec.is_prerelease and candidate.is_prerelease and same_release
         )
     # >: 3.11's post-releases and local versions are not "greater than 3.11".
-    same_release = candidate.base_key() == spec.base_key()
     if spec.post is None and candidate.post is not None and same_release:
         return False
     if candidate.local and same_release:
