@@ -12,16 +12,17 @@ graph). A project installs it with `pip install --require-hashes`.
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
 import generated_file
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "template" / "tools"))
+from lockstep import lockfile
+
 SOURCE = ROOT / "requirements.txt"
 OUTPUT = ROOT / "template" / "tools" / "copier-requirements.txt"
-REQUIREMENT = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)")
 HEADER = """\
 # The template manages this file: local edits meet the next copier update as a merge.
 # The copier that `make template-update` installs into .venv/tools/copier,
@@ -32,52 +33,17 @@ HEADER = """\
 """
 
 
-def blocks(lock: str) -> dict[str, tuple[str, set[str]]]:
-    """package -> (its block of the lock, the packages its `# via` names)."""
-    found: dict[str, tuple[str, set[str]]] = {}
-    current = None
-    lines: list[str] = []
-    for line in lock.splitlines():
-        match = REQUIREMENT.match(line)
-        if match:
-            current = match.group(1).lower()
-            lines = [line]
-            found[current] = ("", set())
-        elif current and line.startswith(" "):
-            lines.append(line)
-        else:
-            current = None
-            continue
-        if current:
-            via = set()
-            for annotation in lines:
-                text = annotation.strip().removeprefix("#").strip().removeprefix("via").strip()
-                if annotation.strip().startswith("#") and text and not text.startswith("-r"):
-                    via.add(text.lower())
-            found[current] = ("\n".join(lines), via)
-    return found
-
-
 def copier_closure(lock: str) -> list[str]:
-    graph = blocks(lock)
-    needed = {"copier"}
-    grew = True
-    while grew:
-        grew = False
-        for package, (_, via) in graph.items():
-            if package not in needed and via & needed:
-                needed.add(package)
-                grew = True
-    return [graph[package][0] for package in sorted(needed)]
+    """copier's block of the lock and the blocks of everything it needs."""
+    return lockfile.closure(lockfile.requirement_blocks(lock), "copier")
 
 
 def document() -> str:
-    return HEADER + "\n".join(copier_closure(SOURCE.read_text(encoding="utf-8"))) + "\n"
+    return HEADER + "".join(copier_closure(SOURCE.read_text(encoding="utf-8")))
 
 
 def pinned_copier(text: str) -> str:
-    match = re.search(r"^copier==(\S+)", text, re.MULTILINE)
-    return match.group(1) if match else ""
+    return lockfile.pins(text).get("copier", "")
 
 
 def main(argv: list[str]) -> int:

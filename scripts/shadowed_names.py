@@ -29,11 +29,13 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "template" / "tools"))
+from lockstep import lockfile
+
 OUTPUT = ROOT / "includes" / "shadowed-names.yml"
 LOCKS = ("requirements.txt", "requirements-dev.txt")
 COMPILE_FLAGS = ["--quiet", "--generate-hashes", "--allow-unsafe", "--strip-extras"]
 IMPORT_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
-PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==", re.MULTILINE)
 
 
 def every_option() -> dict[str, object]:
@@ -57,12 +59,8 @@ def every_option() -> dict[str, object]:
     }
 
 
-def canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
 def pinned_packages(lock_text: str) -> set[str]:
-    return {canonical(name) for name in PIN.findall(lock_text)}
+    return set(lockfile.pins(lock_text))
 
 
 def wheel_modules(wheel: Path) -> set[str]:
@@ -89,7 +87,7 @@ def wheel_modules(wheel: Path) -> set[str]:
 
 
 def wheel_distribution(wheel: Path) -> str:
-    return canonical(wheel.name.split("-")[0])
+    return lockfile.normalize(wheel.name.split("-")[0])
 
 
 def render_and_lock(project: Path) -> list[Path]:

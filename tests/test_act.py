@@ -43,7 +43,7 @@ from support import act_runner_image, docker_base_image
 from support.ci import unavailable
 from support.commands import make, run, user_environment
 from support.git import git as run_git
-from support.lock_files import HELD_BACK
+from support.lock_files import HELD_BACK, pins
 from support.project import PYTHON_VERSION, STANDARD_ANSWERS, TEMPLATE_ROOT, render
 from support.terraform_tools import find_provider_mirror, write_cli_config
 
@@ -381,13 +381,6 @@ def test_a_fresh_project_is_green_in_every_ci_job_and_pushes_its_image(
 
 def answers(project: Path) -> dict:
     return yaml.safe_load((project / ".copier-answers.yml").read_text())
-
-
-def pins(text: str) -> dict[str, str]:
-    return {
-        re.sub(r"[-_.]+", "-", name).lower(): version
-        for name, version in re.findall(r"^([A-Za-z0-9][\w.-]*)==(\S+)", text, re.MULTILINE)
-    }
 
 
 def runner_pythons(image: str) -> list[str]:

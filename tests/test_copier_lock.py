@@ -5,11 +5,11 @@ requirements.txt (the one place its version is written)."""
 from __future__ import annotations
 
 import importlib.metadata
-import re
 
 import copier_lock
 import yaml
 from packaging.version import Version
+from support.lock_files import normalize, requirement_blocks
 from support.project import TEMPLATE_ROOT
 
 
@@ -19,17 +19,15 @@ def test_the_projects_copier_lock_is_copied_from_the_repos_requirements():
 
 def test_every_pin_of_the_projects_copier_lock_is_hash_checked_and_complete():
     text = copier_lock.OUTPUT.read_text(encoding="utf-8")
-    blocks = re.split(r"\n(?=[A-Za-z0-9])", text.split("\n", 5)[-1])
-    pins = [block for block in blocks if "==" in block]
-    assert pins and all("--hash=sha256:" in block for block in pins)
+    blocks = requirement_blocks(text)
+    assert blocks and all("--hash=sha256:" in block for block in blocks.values())
+    requirements = [line for line in text.splitlines() if line[:1].isalnum()]
+    assert len(requirements) == len(blocks), "every requirement is pinned with =="
     # What the tests run with is what the projects get.
     tested = importlib.metadata.version("copier")
     assert copier_lock.pinned_copier(text) == tested
-    installed = {
-        re.sub(r"[-_.]+", "-", dist.metadata["Name"]).lower()
-        for dist in importlib.metadata.distributions()
-    }
-    assert {block.split("==")[0] for block in pins} <= installed
+    installed = {normalize(dist.metadata["Name"]) for dist in importlib.metadata.distributions()}
+    assert set(blocks) <= installed
 
 
 def test_the_minimum_copier_version_has_the_sandbox_fixes_and_is_not_above_the_tested_one():

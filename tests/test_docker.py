@@ -34,7 +34,7 @@ from support.images import (
     in_image,
     inspect_image,
 )
-from support.lock_files import pins
+from support.lock_files import pins, requirement_blocks
 from support.project import STANDARD_ANSWERS, render
 
 PACKAGE = "sales_forecast"
@@ -186,12 +186,12 @@ def test_a_code_only_change_rebuilds_from_the_cached_dependency_layer(
 
 def tamper_with_tzdata(text: str) -> str:
     """As if the file on the index had been swapped: none of tzdata's hashes match."""
-    entry = re.search(r"^tzdata==.*?(?=^\S|\Z)", text, re.MULTILINE | re.DOTALL)
+    entry = requirement_blocks(text).get("tzdata")
     assert entry, "the standard lock should pin tzdata"
     tampered = re.sub(
-        r"sha256:([0-9a-f])", lambda m: "sha256:" + ("0" if m[1] != "0" else "1"), entry[0]
+        r"sha256:([0-9a-f])", lambda m: "sha256:" + ("0" if m[1] != "0" else "1"), entry
     )
-    return text.replace(entry[0], tampered)
+    return text.replace(entry, tampered)
 
 
 def add_an_unpinned_package(text: str) -> str:

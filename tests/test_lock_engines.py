@@ -1,5 +1,5 @@
-"""tools/lock_engines.py on its own: the commands each engine runs, pip's
-settings handed to uv, uv's output put in pip-compile's format, and the
+"""tools/lockstep's engines on their own: the commands each engine runs,
+pip's settings handed to uv, uv's output put in pip-compile's format, and the
 platform warning. Fast: nothing here resolves or installs (the build tests
 and tests/test_universal_locks.py do that against the real index)."""
 
@@ -11,18 +11,19 @@ import subprocess
 import sys
 from pathlib import Path
 
-import lock_engines
 import pytest
-from lock_engines import (
-    PipSettings,
-    get_engine,
+from lockstep import engines, lockfile, pip_config, stamp, sync
+from lockstep.engines import get_engine
+from lockstep.pip_config import PipSettings, uv_index_environment
+from lockstep.platforms import (
+    current_platform,
     platform_warning,
+    simplify_marker,
     to_pip_compile_format,
-    uv_index_environment,
 )
-from support.project import render
-from versions import simplify_marker
+from support.project import TEMPLATE_ROOT, render
 
+VENV = Path("/project/.venv")
 PYTHON = "/project/.venv/bin/python"
 PIP_COMPILE_FLAGS = [
     "--generate-hashes",
@@ -35,12 +36,45 @@ PIP_COMPILE_FLAGS = [
 MIRROR = "https://build:s3cret-token@pypi.corp.example/simple"
 
 
+@pytest.fixture
+def no_pip_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No pip configuration file and no PIP_* or UV_* variable: the uv engine
+    has nothing of pip's to translate."""
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    for name in list(os.environ):
+        if name.startswith(("PIP_", "UV_")) and name != "PIP_CONFIG_FILE":
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project folder with its .python-version, as cwd (uv reads it from there)."""
+    (tmp_path / ".python-version").write_text("3.12\n")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def fake_venv(folder: Path, pip: bool = False, uv: bool = False) -> Path:
+    """A venv as the engines see it: pip's installed metadata, the venv's own uv."""
+    site_packages = folder / "lib" / "python3.12" / "site-packages"
+    site_packages.mkdir(parents=True)
+    if pip:
+        (site_packages / "pip-26.0.dist-info").mkdir()
+        (site_packages / "pip-26.0.dist-info" / "RECORD").write_text("")
+    if uv:
+        (folder / "bin").mkdir()
+        (folder / "bin" / "uv").write_text("#!/bin/sh\n")
+        (folder / "bin" / "uv").chmod(0o755)
+    return folder
+
+
 # ---------------------------------------------------------------- choosing an engine
 def test_both_engines_are_offered_and_pip_tools_is_the_default() -> None:
-    assert set(lock_engines.ENGINES) == {"pip-tools", "uv"}
-    assert lock_engines.DEFAULT_ENGINE == "pip-tools"
-    assert get_engine("pip-tools").bootstrap_packages == ("pip-tools",)
-    assert get_engine("uv").bootstrap_packages == ("uv",)
+    assert set(engines.ENGINES) == {"pip-tools", "uv"}
+    assert engines.DEFAULT_ENGINE == "pip-tools"
+    assert get_engine("").name == "pip-tools"
+    assert get_engine("pip-tools").tool == "pip-tools"
+    assert get_engine("uv").tool == "uv"
 
 
 def test_an_unknown_engine_is_refused_naming_the_choices() -> None:
@@ -55,11 +89,12 @@ def test_an_unknown_engine_is_refused_naming_the_choices() -> None:
 # ---------------------------------------------------------------- commands
 def test_pip_tools_compiles_with_the_makefiles_flags_and_the_upgrade_asked_for() -> None:
     command = get_engine("pip-tools").compile_command(
-        PYTHON,
-        "requirements.in",
-        ".requirements.txt.tmp",
-        upgrade_packages=["pandas", "numpy"],
-        extra_args=PIP_COMPILE_FLAGS,
+        VENV,
+        Path("requirements.in"),
+        Path(".requirements.txt.tmp"),
+        False,  # upgrade
+        ["pandas", "numpy"],  # upgrade_packages
+        PIP_COMPILE_FLAGS,  # extra_args
     )
     assert command[:5] == [PYTHON, "-m", "piptools", "compile", "--quiet"]
     assert command[5 : 5 + len(PIP_COMPILE_FLAGS)] == PIP_COMPILE_FLAGS
@@ -75,16 +110,15 @@ def test_pip_tools_compiles_with_the_makefiles_flags_and_the_upgrade_asked_for()
     assert "--upgrade" not in command
 
 
+@pytest.mark.usefixtures("no_pip_settings", "project")
 def test_uv_compiles_universally_for_the_projects_python_without_pip_compile_only_flags() -> None:
-    engine = get_engine("uv")
-    engine._translated[PYTHON] = ({}, [])  # no pip settings to translate
-    command = engine.compile_command(
-        PYTHON,
-        "requirements-dev.in",
-        ".requirements-dev.txt.tmp",
-        upgrade=True,
-        extra_args=PIP_COMPILE_FLAGS,
-        python_version="3.12",
+    command = get_engine("uv").compile_command(
+        VENV,
+        Path("requirements-dev.in"),
+        Path(".requirements-dev.txt.tmp"),
+        True,  # upgrade
+        [],  # upgrade_packages
+        [*PIP_COMPILE_FLAGS, "--resolver=backtracking"],  # extra_args
     )
     assert command[:3] == ["/project/.venv/bin/uv", "pip", "compile"]
     assert command[command.index("--python") + 1] == PYTHON
@@ -92,42 +126,76 @@ def test_uv_compiles_universally_for_the_projects_python_without_pip_compile_onl
     assert command[command.index("--python-version") + 1] == "3.12"
     assert "--generate-hashes" in command and "--upgrade" in command
     # uv's defaults (or warnings) for what pip-compile needs spelled out.
-    for flag in PIP_COMPILE_FLAGS[1:]:
+    for flag in [*PIP_COMPILE_FLAGS[1:], "--resolver=backtracking"]:
         assert flag not in command
     assert command[-3:] == ["--output-file", ".requirements-dev.txt.tmp", "requirements-dev.in"]
 
 
-def test_uv_reads_the_python_version_from_the_project(tmp_path: Path) -> None:
-    (tmp_path / ".python-version").write_text("3.11\n")
-    engine = get_engine("uv")
-    engine._translated[PYTHON] = ({}, [])
-    command = engine.compile_command(PYTHON, tmp_path / "requirements.in", tmp_path / "out")
+@pytest.mark.usefixtures("no_pip_settings")
+def test_uv_reads_the_python_version_from_the_project(project: Path) -> None:
+    (project / ".python-version").write_text("3.11\n")
+    command = get_engine("uv").compile_command(
+        VENV, project / "requirements.in", project / "out", False, [], []
+    )
     assert command[command.index("--python-version") + 1] == "3.11"
 
 
-def test_both_engines_install_exactly_the_pins_with_hashes_required() -> None:
-    pip_tools = get_engine("pip-tools").install_command(PYTHON, "to-install.txt")
-    assert pip_tools[:4] == [PYTHON, "-m", "pip", "--disable-pip-version-check"]
-    uv = get_engine("uv")
-    uv._translated[PYTHON] = ({}, ["--no-index"])
-    uv._global_uv = None  # no uv on PATH: the venv's own installs
-    uv_command = uv.install_command(PYTHON, "to-install.txt")
-    assert uv_command[:3] == ["/project/.venv/bin/uv", "pip", "install"]
-    assert uv_command[uv_command.index("--python") + 1] == PYTHON
+class InstallRunner:
+    """Stands in for lockstep.run.Runner: records each command and the
+    requirements file it installs from, and succeeds."""
+
+    def __init__(self) -> None:
+        self.commands: list[list[str]] = []
+        self.installed: list[str] = []
+
+    def run(self, command, environment=None, on_line=None):
+        self.commands.append(command)
+        self.installed.append(Path(command[command.index("-r") + 1]).read_text())
+        return 0, ""
+
+
+def test_both_engines_install_exactly_the_pins_with_hashes_required(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_pip_settings: None
+) -> None:
+    blocks = [
+        "pandas==3.1.1 \\\n    --hash=sha256:aaaa\n",
+        "six==1.17.0 \\\n    --hash=sha256:bb\n",
+    ]
+    pip_tools, uv = get_engine("pip-tools"), get_engine("uv")
+    # No pip in the venv yet: pip-tools' installer is the venv's pip, once it has one.
+    assert pip_tools.installer(fake_venv(tmp_path / "no-pip"), "install") is None
+    pip_venv = fake_venv(tmp_path / "pip-venv", pip=True)
+    python = str(pip_venv / "bin" / "python")
+    assert pip_tools.installer(pip_venv, "install") == [
+        python, "-m", "pip", "--disable-pip-version-check", "install"
+    ]  # fmt: skip
+    assert pip_tools.installer(pip_venv, "uninstall")[-2:] == ["uninstall", "--yes"]
+
+    uv.on_path = None  # no uv on PATH: the venv's own installs, once it has one
+    assert uv.installer(fake_venv(tmp_path / "no-uv"), "install") is None
+    uv_venv = fake_venv(tmp_path / "uv-venv", uv=True)
+    monkeypatch.setenv("PIP_NO_INDEX", "1")  # pip's settings reach uv's install
+    uv_command = uv.installer(uv_venv, "install")
+    assert uv_command[:3] == [str(uv_venv / "bin" / "uv"), "pip", "install"]
+    assert uv_command[uv_command.index("--python") + 1] == str(uv_venv / "bin" / "python")
     assert "--no-index" in uv_command
-    for command in (pip_tools, uv_command):
+    uv.on_path = "/usr/local/bin/uv"  # a uv on PATH installs, hash-checked all the same
+    assert uv.installer(uv_venv, "uninstall")[:3] == ["/usr/local/bin/uv", "pip", "uninstall"]
+
+    for engine, venv in ((pip_tools, pip_venv), (uv, uv_venv)):
+        runner = InstallRunner()
+        sync.install(venv, engine, runner, blocks, [Path("requirements.txt")])
+        [command] = runner.commands
         assert {"--no-deps", "--require-hashes"} <= set(command)
-        assert command[-2:] == ["-r", "to-install.txt"]
+        assert command[-1].endswith(".txt") and command[-2] == "-r"
+        assert runner.installed == ["".join(blocks)]
+        assert not Path(command[-1]).exists()  # the list it installed from is removed
 
 
+@pytest.mark.usefixtures("no_pip_settings")
 def test_the_lock_header_says_make_lock_for_both_engines() -> None:
-    environ = {"PATH": "/usr/bin"}
-    assert get_engine("pip-tools").environment(PYTHON, environ)["CUSTOM_COMPILE_COMMAND"] == (
-        "make lock"
-    )
-    uv = get_engine("uv")
-    uv._translated[PYTHON] = ({}, [])
-    assert uv.environment(PYTHON, environ)["UV_CUSTOM_COMPILE_COMMAND"] == "make lock"
+    assert get_engine("pip-tools").environment(VENV)["CUSTOM_COMPILE_COMMAND"] == "make lock"
+    assert get_engine("uv").environment(VENV)["UV_CUSTOM_COMPILE_COMMAND"] == "make lock"
 
 
 # ---------------------------------------------------------------- pip's settings for uv
@@ -180,7 +248,7 @@ def test_pip_conf_files_are_found_and_ranked_as_pip_itself_ranks_them(
         expected.update({"index-url": "https://named.example/simple", "timeout": "10"})
         del expected["find-links"]
     python = str(project_venv / "bin" / "python")
-    options = lock_engines.read_pip_config(lock_engines.pip_config_files(python, environ))
+    options = pip_config.read_pip_config(pip_config.pip_config_files(python, environ))
     # This machine's own /etc/pip.conf is read by both; only the keys above are compared.
     assert {key: options.get(key) for key in [*expected, "find-links"]} == {
         "find-links": None,
@@ -214,7 +282,7 @@ def test_pip_conf_files_are_found_and_ranked_as_pip_itself_ranks_them(
 
 def test_pip_config_file_set_to_devnull_reads_no_file(tmp_path: Path) -> None:
     environ = {"HOME": str(tmp_path), "PIP_CONFIG_FILE": os.devnull}
-    assert lock_engines.pip_config_files(PYTHON, environ) == []
+    assert pip_config.pip_config_files(PYTHON, environ) == []
 
 
 def test_a_mirror_with_extra_indexes_becomes_uvs_indexes_with_the_mirror_first() -> None:
@@ -265,9 +333,11 @@ def test_a_users_own_uv_index_settings_win_over_pips() -> None:
     assert not {"UV_INDEX", "UV_DEFAULT_INDEX", "UV_INDEX_STRATEGY"} & added.keys()
 
 
-def test_pip_settings_come_from_pip_conf_and_pip_variables(tmp_path: Path) -> None:
+def test_pip_settings_come_from_pip_conf_and_pip_variables(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A pip.conf named by PIP_CONFIG_FILE, as a corporate setup has it."""
-    config = tmp_path / "pip.conf"
+    config = project / "pip.conf"
     config.write_text(
         "[global]\n"
         f"index-url = {MIRROR}\n"
@@ -277,26 +347,31 @@ def test_pip_settings_come_from_pip_conf_and_pip_variables(tmp_path: Path) -> No
     )
     environ = {
         "PATH": "/usr/bin:/bin",
-        "HOME": str(tmp_path),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "HOME": str(project),
+        "XDG_CONFIG_HOME": str(project / "config"),
         "PIP_CONFIG_FILE": str(config),
         "PIP_CERT": "/etc/ssl/from-env.pem",
     }
-    settings = lock_engines.pip_settings(sys.executable, environ)
+    settings = pip_config.pip_settings(sys.executable, environ)
     assert settings.index_url == MIRROR
     assert settings.extra_index_urls == ("https://one.example/simple", "https://two.example/simple")
     assert settings.find_links == ("/srv/wheels",)
     assert settings.timeout == "90"
     assert settings.cert == "/etc/ssl/from-env.pem"
 
+    # The engine reads the environment it runs in (the variables above, and no others).
+    for name in list(os.environ):
+        if name.startswith(("PIP_", "UV_", "SSL_", "XDG_")):
+            monkeypatch.delenv(name)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    venv = Path(sys.prefix)
     engine = get_engine("uv")
-    environment = engine.environment(sys.executable, environ)
+    environment = engine.environment(venv)
     assert environment["UV_DEFAULT_INDEX"] == MIRROR
     assert environment["SSL_CERT_FILE"] == "/etc/ssl/from-env.pem"
     # The token goes to uv through its environment, never on a command line.
-    command = engine.compile_command(
-        sys.executable, "requirements.in", "out", python_version="3.12"
-    )
+    command = engine.compile_command(venv, Path("requirements.in"), Path("out"), False, [], [])
     assert not any("s3cret" in part for part in command)
 
 
@@ -399,6 +474,20 @@ def test_the_pip_tools_engine_leaves_pip_compiles_output_alone() -> None:
         ("implementation_name == 'cpython'", "implementation_name == 'cpython'"),
         ("python_version ~= '3.12'", "python_version ~= '3.12'"),
         ("this is not a marker", "this is not a marker"),
+        # The markers the hand-written versions.py was once checked against packaging with:
+        ("python_full_version < '3.11'", False),
+        ("python_version == '3.12.*'", True),
+        ("python_version != '3.11.*'", True),
+        ("'3.11' < python_version", True),
+        ("'3.12' < python_version", False),
+        ('python_version >= "3.8"', True),
+        ("python_version === '3.12'", "python_version === '3.12'"),
+        ("'linux' in sys_platform", "'linux' in sys_platform"),
+        ("sys_platform not  in 'win32 cygwin'", "sys_platform not in 'win32 cygwin'"),
+        ("extra == 'x'", "extra == 'x'"),
+        ("sys_platform ==", "sys_platform =="),
+        ("sys_platform == 'linux' and", "sys_platform == 'linux' and"),
+        ("(os_name == 'nt'", "(os_name == 'nt'"),
     ],
 )
 def test_markers_are_decided_for_the_projects_python_minor_version(marker, expected) -> None:
@@ -407,12 +496,14 @@ def test_markers_are_decided_for_the_projects_python_minor_version(marker, expec
 
 # ---------------------------------------------------------------- platforms
 def test_this_machines_platform_is_named_like_the_targets() -> None:
-    name = lock_engines.current_platform()
+    name = current_platform()
     system, _, machine = name.partition("-")
     assert system in {"linux", "macos", "windows"}
     assert machine and machine != "amd64"
-    assert get_engine("pip-tools").resolved_for() == name
-    assert get_engine("uv").resolved_for() == "universal"
+    # A pip-tools lock records this platform, a uv lock `universal`
+    # (test_locks_logic.py compiles one with each).
+    assert not get_engine("pip-tools").universal
+    assert get_engine("uv").universal
 
 
 def test_a_pip_tools_lock_from_another_platform_gets_a_warning_naming_the_risk_and_the_fix() -> (
@@ -434,25 +525,59 @@ def test_no_warning_for_a_universal_lock_an_old_lock_or_this_platform(recorded) 
 
 
 def test_the_platform_line_reads_back() -> None:
-    import locks
-
-    text = f"pandas==3.1.1\n{lock_engines.platform_line('macos-arm64')}\n# inputs-sha256: x\n"
-    assert locks.resolved_for(text) == "macos-arm64"
-    assert locks.resolved_for("pandas==3.1.1\n") is None
+    text = f"pandas==3.1.1\n{lockfile.PLATFORM_LINE}macos-arm64\n# inputs-sha256: x\n"
+    assert lockfile.resolved_for(text) == "macos-arm64"
+    assert lockfile.resolved_for("pandas==3.1.1\n") is None
+    assert lockfile.resolved_for(lockfile.seal("pandas==3.1.1\n", "universal", "0", "x")) == (
+        "universal"
+    )
 
 
 # ---------------------------------------------------------------- speed of a no-op make dev
-def test_reading_the_module_costs_no_subprocess_or_heavy_import() -> None:
-    code = (
-        "import sys; sys.path.insert(0, sys.argv[1]); import lock_engines; "
-        "print(sorted(m for m in ('subprocess', 'dataclasses', 'ast', 'platform', 'shutil') "
-        "if m in sys.modules))"
-    )
-    tools = str(Path(lock_engines.__file__).parent)
-    loaded = subprocess.run(
-        [sys.executable, "-S", "-c", code, tools], capture_output=True, text=True, check=True
-    )
-    assert loaded.stdout.strip() == "[]"
+TOOLS = TEMPLATE_ROOT / "template" / "tools"
+HEAVY_MODULES = ("re", "pathlib", "hashlib", "argparse", "subprocess")
+# Run with -S, as the Makefile runs tools/locks.py: the script (its folder
+# first on sys.path, as for `python tools/locks.py`) or module named, then
+# the heavy modules that were loaded.
+PROBE = f"""
+import sys
+what, sys.argv = sys.argv[1], sys.argv[1:]
+sys.path.insert(0, {str(TOOLS)!r})
+try:
+    if what.endswith(".py"):
+        exec(compile(open(what, "rb").read(), what, "exec"), {{"__name__": "__main__"}})
+    else:
+        __import__(what)
+except SystemExit as stop:
+    print("exit", stop.code)
+print(*(name for name in {HEAVY_MODULES!r} if name in sys.modules))
+"""
+
+
+def probe(cwd: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-S", "-c", PROBE, *arguments]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+
+
+def test_a_no_op_sync_loads_no_heavy_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """What a no-op `make dev` runs: tools/locks.py reads the stamp with os
+    and open() alone, none of the modules a sync with work to do needs."""
+    loaded = probe(tmp_path, "lockstep.stamp")
+    assert loaded.stdout == "\n", f"importing lockstep.stamp loads {loaded.stdout}"
+
+    monkeypatch.chdir(tmp_path)  # a project, synced: the stamp names its files from there
+    Path(".python-version").write_text("3.12\n")
+    Path("requirements.in").write_text("pandas\n")
+    Path("requirements.txt").write_text("pandas==3.1.1 \\\n    --hash=sha256:aaaa\n")
+    site_packages = Path(".venv", "lib", "python3.12", "site-packages")
+    (site_packages / "pandas-3.1.1.dist-info").mkdir(parents=True)
+    argv = ["--venv", ".venv", "sync"]
+    files = ["requirements.in", ".python-version", "requirements.txt", "pyproject.toml"]
+    stamp.remember(argv, ".venv", str(site_packages), files, "said last time\n")
+
+    synced = probe(tmp_path, str(TOOLS / "locks.py"), *argv)
+    assert synced.stderr == "said last time\n"  # the stamp was read: nothing to do
+    assert synced.stdout == "exit 0\n\n", f"a no-op sync loads {synced.stdout.split()[2:]}"
 
 
 # ---------------------------------------------------------------- the question

@@ -183,9 +183,13 @@ def test_a_uv_on_path_makes_the_venv_and_installs_but_only_the_pinned_uv_resolve
 
     assert "Resolving requirements-dev.txt from requirements-dev.in (uv)" in dev.stdout
     used = calls.read_text().splitlines()
-    assert [line.split()[:2] for line in used] == [["venv", "--quiet"], *[["pip", "install"]] * 2]
+    # venv; the newest uv for the first lock; the tools' own packaging (the
+    # dev lock's pin, into .venv/tools/lockstep); the locks; the project.
+    assert [line.split()[:2] for line in used] == [["venv", "--quiet"], *[["pip", "install"]] * 4]
     assert used[1].endswith(" uv"), used  # the newest uv, for the first lock only
-    assert "--require-hashes" in used[2].split(), used  # then the locks, hashes checked
+    assert {"--require-hashes", "--target"} <= set(used[2].split()), used
+    assert "--require-hashes" in used[3].split(), used  # then the locks, hashes checked
+    assert used[4].endswith("--editable ."), used  # and the project, in development mode
     assert installed_version(project, "uv") == lock_pins(project, "requirements-dev.txt")["uv"]
     run([".venv/bin/python", "tools/locks.py", "status"], cwd=project, env=env)  # venv == locks
     # ...and nothing else: no pip, setuptools or wheel seeded beside them, as
@@ -376,22 +380,20 @@ def test_switching_pip_tools_to_uv_and_back_keeps_the_pins_where_the_platforms_a
 def pretend_resolved_on(project: Path, platform: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the locks read as if pip-compile had made them on `platform`: the
     platform line changed, and both fingerprints recomputed as make lock would."""
-    sys.path.insert(0, str(project / "tools"))
-    try:
-        import locks
-    finally:
-        sys.path.pop(0)
+    from lockstep import inputs, lockfile
+    from lockstep.state import LOCK_PAIRS
+
     monkeypatch.chdir(project)
-    for requirements_in, lock in locks.LOCK_PAIRS:
+    for requirements_in, lock in LOCK_PAIRS:
         text = lock.read_text()
         text = re.sub(
             r"^# resolved-for: \S+", f"# resolved-for: {platform}", text, flags=re.MULTILINE
         )
-        text = locks.INPUTS_RE.sub(
-            f"{locks.INPUTS_LINE}{locks.inputs_digest(requirements_in)}\n", text
+        text = lockfile.INPUTS_RE.sub(
+            f"{lockfile.INPUTS_LINE}{inputs.inputs_digest(requirements_in)}", text
         )
-        text = locks.CONTENT_RE.sub("", text)
-        lock.write_text(text + f"{locks.CONTENT_LINE}{locks.content_digest(text)}\n")
+        text = lockfile.CONTENT_RE.sub("", text)
+        lock.write_text(text + lockfile.content_line(text))
 
 
 def test_a_pip_tools_lock_from_another_platform_is_named_by_dev_check_lock_and_doctor(

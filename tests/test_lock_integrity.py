@@ -20,10 +20,16 @@ from pathlib import Path
 
 import pytest
 from support.ci import unavailable
-from support.commands import make, run, user_environment
+from support.commands import make, run
 from support.git import git, git_commit_all
 from support.lock_files import LOCK_FILES, assert_venv_holds_exactly_the_locks, locked_pins
-from support.project import STANDARD_ANSWERS, TEMPLATE_ROOT, render
+from support.project import (
+    PYTHON_VERSION,
+    STANDARD_ANSWERS,
+    TEMPLATE_ROOT,
+    assert_installed_for_development,
+    render,
+)
 
 
 def lock_bytes(project: Path) -> dict[str, bytes]:
@@ -219,6 +225,7 @@ def test_an_interrupted_first_make_dev_is_finished_by_the_next_make_dev(
     result = make(project, "dev", env=offline_env)
 
     assert_venv_holds_exactly_the_locks(project)
+    assert_installed_for_development(project)
     make(project, "check-lock", env=offline_env)
     assert leftovers(project) == []
     if phase == "tool bootstrap":
@@ -356,21 +363,27 @@ def debian_system_python() -> Path:
     unavailable("no Debian or Ubuntu system Python (/usr/bin/python3.X from apt)")
 
 
-def test_a_venv_made_by_debians_own_python_puts_src_on_its_path(tmp_path: Path):
+@pytest.mark.slow
+def test_a_venv_made_by_debians_own_python_installs_the_project_from_src(
+    tmp_path: Path, standard_locks: Path, offline_env: dict[str, str]
+):
+    # make dev installs the project in development mode (the venv step no
+    # longer writes a .pth file of its own): so this is a make dev now.
     python = debian_system_python()
     version = run(
         [str(python), "-c", "import sys; print(*sys.version_info[:2], sep='.')"], cwd=tmp_path
-    )
-    project = render(
-        tmp_path / "on-debian", **{**STANDARD_ANSWERS, "python_version": version.stdout.strip()}
-    )
+    ).stdout.strip()
+    if version != PYTHON_VERSION:
+        unavailable(f"Debian's Python is {version}, the standard locks are for {PYTHON_VERSION}")
+    project = render(tmp_path / "on-debian", locks=standard_locks, **STANDARD_ANSWERS)
 
-    make(project, "venv", f"PYTHON={python}", env=user_environment())
+    make(project, "dev", f"PYTHON={python}", env=offline_env)
 
     code = "import sales_forecast; print(sales_forecast.__file__)"
     found = run([".venv/bin/python", "-c", code], cwd=project)
     assert Path(found.stdout.strip()).is_relative_to(project / "src")
     assert not (project / ".venv" / "local").exists()  # no /usr/local-style folder
+    assert_venv_holds_exactly_the_locks(project)
 
 
 @pytest.mark.slow

@@ -15,10 +15,11 @@ from support.lock_files import (
     LOCK_FILES,
     assert_failed_lock_changed_nothing,
     break_the_next_compile,
+    hashed_pins,
     locked_pins,
     requirement_blocks,
 )
-from support.project import PYTHON_VERSION, render
+from support.project import PYTHON_VERSION, assert_installed_for_development, render
 
 pytestmark = pytest.mark.slow
 
@@ -89,14 +90,14 @@ def test_adding_a_package_to_requirements_in_then_make_dev_installs_and_pins_it(
     installed_project: Path, index_env: dict[str, str], wheelhouse: Path
 ):
     env = {**index_env, "PIP_FIND_LINKS": str(wheelhouse)}
-    old_pins = requirement_blocks((installed_project / "requirements.txt").read_text())
+    old_pins = hashed_pins((installed_project / "requirements.txt").read_text())
     with (installed_project / "requirements.in").open("a") as handle:
         handle.write("tabulate\n")
     assert not venv_imports(installed_project, "tabulate")
 
     make(installed_project, "dev", env=env)
 
-    new_pins = requirement_blocks((installed_project / "requirements.txt").read_text())
+    new_pins = hashed_pins((installed_project / "requirements.txt").read_text())
     assert "tabulate" in new_pins and "--hash=sha256:" in new_pins["tabulate"]
     assert venv_imports(installed_project, "tabulate")
     # Only what was asked for moved: every earlier pin is kept as it was.
@@ -204,6 +205,25 @@ def test_make_prod_keeps_runtime_packages_only_and_make_dev_brings_tools_back(
     assert not venv_imports(installed_project, "pytest")
     make(installed_project, "dev", env=offline_env)
     assert venv_imports(installed_project, "pytest")
+
+
+def test_the_project_is_installed_for_development_and_make_prod_keeps_it(
+    installed_project: Path, offline_env: dict[str, str]
+):
+    assert_installed_for_development(installed_project)
+    pyproject = installed_project / "pyproject.toml"
+    pyproject.write_text(
+        re.sub(r"(?m)^description = .*$", 'description = "Renamed"', pyproject.read_text())
+    )
+
+    make(installed_project, "prod", env=offline_env)
+
+    assert not venv_imports(installed_project, "hatchling")  # the backend went with the dev tools
+    assert_installed_for_development(installed_project)
+    # Installed again for the new pyproject.toml, so its metadata is current.
+    code = "import importlib.metadata as m; print(m.metadata('sales-forecast')['Summary'])"
+    summary = run([".venv/bin/python", "-c", code], cwd=installed_project).stdout
+    assert summary.strip() == "Renamed"
 
 
 def test_upgrade_package_without_a_name_says_how_to_call_it(

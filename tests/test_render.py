@@ -13,6 +13,8 @@ import yaml
 from support.commands import run
 from support.project import DEFAULT_ANSWERS, render
 
+# The longest a module of the generated tools/ may be (issue 19).
+MODULE_LINE_LIMIT = 400
 # `${{ ... }}` is a GitHub Actions expression, meant to stay in the workflows.
 UNRENDERED = re.compile(r"(?<!\$)\{\{|\{%|\{#")
 
@@ -145,10 +147,24 @@ def test_every_script_in_tools_says_the_template_manages_it(rendered):
     """Whoever opens a tools/ file to change it reads first that the template
     owns it: the header is its first line, or the one after the #! line."""
     project, _ = rendered
-    scripts = sorted(path for path in (project / "tools").iterdir() if path.is_file())
-    assert scripts
+    scripts = sorted(
+        path
+        for path in (project / "tools").rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    )
+    assert any(path.parent.name == "lockstep" for path in scripts)
     for path in scripts:
         assert MANAGED_HEADER in path.read_text().splitlines()[:2], path.name
+
+
+def test_no_module_of_the_helper_code_is_over_400_lines(rendered):
+    """tools/ is read when something fails: one job a module, each short."""
+    project, _ = rendered
+    sizes = {
+        path.relative_to(project).as_posix(): len(path.read_text().splitlines())
+        for path in (project / "tools").rglob("*.py")
+    }
+    assert sizes and max(sizes.values()) <= MODULE_LINE_LIMIT, sizes
 
 
 def test_the_makefile_names_each_target_once_with_its_phony_line_beside_it(rendered):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import shadowed_names
 import yaml
-from support.lock_files import LOCK_FILES
+from support.lock_files import LOCK_FILES, normalize
 from support.project import TEMPLATE_ROOT, render
 
 REGENERATE = "includes/shadowed-names.yml is stale: run python scripts/shadowed_names.py --write"
@@ -30,7 +30,7 @@ def direct_requirements(text: str) -> set[str]:
     for line in text.splitlines():
         line = line.split("#")[0].strip()
         if line and not line.startswith("-"):
-            names.add(shadowed_names.canonical(re.split(r"[<>=!~;\[ ]", line)[0]))
+            names.add(normalize(re.split(r"[<>=!~;\[ ]", line)[0]))
     return names
 
 

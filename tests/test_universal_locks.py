@@ -15,13 +15,14 @@ import shutil
 import sys
 from pathlib import Path
 
-import lock_engines
 import pytest
 from filelock import FileLock
+from lockstep.pip_config import pip_settings, uv_index_environment
+from lockstep.platforms import COMPILE_COMMAND, current_platform
 from support.commands import make, run
 from support.git import git_commit_all
 from support.images import IMAGE_REPOSITORY, build_args, image_tag, in_image
-from support.lock_files import LOCK_FILES, PIN_RE, normalize, pins
+from support.lock_files import LOCK_FILES, normalize, pins
 from support.project import DEFAULT_ANSWERS, PYTHON_VERSION, locked_once
 
 pytestmark = pytest.mark.slow
@@ -40,7 +41,8 @@ TARGETS = {
 @pytest.fixture(scope="session")
 def uv_environment(index_env: dict[str, str]) -> dict[str, str]:
     """This machine's pip settings for uv, as the uv engine hands them over."""
-    return lock_engines.get_engine("uv").environment(sys.executable, index_env)
+    added, _ = uv_index_environment(pip_settings(sys.executable, index_env), index_env)
+    return {**index_env, **added, "UV_CUSTOM_COMPILE_COMMAND": COMPILE_COMMAND}
 
 
 @pytest.fixture(scope="session")
@@ -74,7 +76,7 @@ def resolved_for_platform(project: Path, target: str, env: dict[str, str]) -> di
         command += ["--python-platform", target, "--python-version", PYTHON_VERSION]
         command += [requirements_in]
         output = run(command, cwd=project, env=env).stdout
-        found.update({normalize(name): version for name, version in PIN_RE.findall(output)})
+        found.update(pins(output))
     return found
 
 
@@ -105,11 +107,11 @@ def test_a_pip_tools_lock_lacks_what_other_platforms_need(
 ) -> None:
     """The gap the uv engine closes: pip-compile on Linux leaves Windows' colorama out."""
     lock_text = (standard_locks / "requirements-dev.txt").read_text()
-    assert f"# resolved-for: {lock_engines.current_platform()}" in lock_text
+    assert f"# resolved-for: {current_platform()}" in lock_text
     windows = TARGETS["windows-x86_64"]
     needed = resolved_for_platform(standard_locks, windows, uv_environment)
     assert "colorama" in needed
-    assert "colorama" not in {normalize(name) for name, _ in PIN_RE.findall(lock_text)}
+    assert "colorama" not in pins(lock_text)
 
 
 # ---------------------------------------------------------------- the image

@@ -20,7 +20,7 @@ import yaml
 from support.commands import make, run
 from support.git import git as run_git
 from support.git import git_commit_all
-from support.lock_files import LOCK_FILES
+from support.lock_files import LOCK_FILES, pins
 from support.project import STANDARD_ANSWERS, TEMPLATE_ROOT, render
 
 COPIER = Path(sys.executable).parent / "copier"
@@ -361,14 +361,10 @@ def test_make_template_update_installs_copier_apart_and_says_what_is_left_to_do(
 
     assert recorded_version(project) == NEW
     # The copier installed is the one the template pins (tools/copier-requirements.txt).
-    pinned = re.search(
-        r"^copier==(\S+)", (project / "tools" / "copier-requirements.txt").read_text(), re.MULTILINE
-    )
+    pinned = pins((project / "tools" / "copier-requirements.txt").read_text()).get("copier")
     version = run([str(project / ".venv/tools/copier/bin/copier"), "--version"], cwd=project).stdout
-    assert pinned and pinned.group(1) in version
-    assert (
-        f"Installing copier=={pinned.group(1)} from tools/copier-requirements.txt" in result.stdout
-    )
+    assert pinned and pinned in version
+    assert f"Installing copier=={pinned} from tools/copier-requirements.txt" in result.stdout
     # The update says what it changed, then what is left to do.
     assert "What the update changed" in result.stdout
     assert re.search(r"^  UU README\.md$", result.stdout, re.MULTILINE), result.stdout

@@ -26,8 +26,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from lock_files import pins
-from locks import pin_changes
+from lockstep.compile import pin_changes
+from lockstep.lockfile import pins
 
 LOCKS = ("requirements.txt", "requirements-dev.txt")
 # Never copied: environments, caches and build output are rebuilt in the copy,

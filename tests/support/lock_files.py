@@ -1,30 +1,39 @@
-"""A project's lock files: what they pin, and the checks the lock scenarios share."""
+"""A project's lock files: what they pin, and the checks the lock scenarios share.
+
+The format itself (pins, blocks, names) is read with the generated
+project's own tools/lockstep/lockfile.py: one reader for the tools, the
+tests and the scripts.
+"""
 
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
+from lockstep.lockfile import LEAKY_LINE_RE as LEAKY_LINE
+from lockstep.lockfile import PIN_RE, normalize, pins, requirement_blocks
+
 from support.commands import make, run
+
+__all__ = [
+    "HELD_BACK",
+    "LEAKY_LINE",
+    "LOCK_FILES",
+    "PIN_RE",
+    "assert_failed_lock_changed_nothing",
+    "assert_venv_holds_exactly_the_locks",
+    "break_the_next_compile",
+    "hashed_pins",
+    "locked_pins",
+    "normalize",
+    "pins",
+    "requirement_blocks",
+]
 
 LOCK_FILES = ("requirements.txt", "requirements-dev.txt")
 # tzdata comes in through pandas; holding it at an old release (one pandas
 # still accepts) gives the upgrade check a pin that today's releases move.
 HELD_BACK = ("tzdata", "2024.1")
-PIN_RE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)", re.MULTILINE)
-# Options of pip's that must never be written into a committed lock.
-LEAKY_LINE = re.compile(r"^\s*(--index-url|--extra-index-url|--find-links|-i |-f )", re.MULTILINE)
-
-
-def normalize(name: str) -> str:
-    """A package name as PyPI compares them (PEP 503)."""
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def pins(text: str) -> dict[str, str]:
-    """normalized name -> version of every `name==version` line of a lock."""
-    return {normalize(name): version for name, version in PIN_RE.findall(text)}
 
 
 def locked_pins(project: Path, locks: tuple[str, ...] = LOCK_FILES) -> dict[str, str]:
@@ -35,13 +44,14 @@ def locked_pins(project: Path, locks: tuple[str, ...] = LOCK_FILES) -> dict[str,
     return pinned
 
 
-def requirement_blocks(lock_text: str) -> dict[str, str]:
-    """name -> the whole `name==version \\ --hash ...` block of a pip-compile lock."""
+def hashed_pins(lock_text: str) -> dict[str, str]:
+    """normalized name -> its pin line and hash lines: its block without the
+    `# via` annotations, which name what needs it and may change alone."""
     return {
-        match.group(1).lower(): match.group(0)
-        for match in re.finditer(
-            r"^([A-Za-z0-9][A-Za-z0-9._-]*)==[^\n]*(?:\n\s+--hash[^\n]*)*", lock_text, re.MULTILINE
+        name: "".join(
+            line for line in block.splitlines(keepends=True) if not line.lstrip().startswith("#")
         )
+        for name, block in requirement_blocks(lock_text).items()
     }
 
 
@@ -51,10 +61,7 @@ def assert_venv_holds_exactly_the_locks(project: Path, locks: tuple[str, ...] = 
     freeze = run(
         [str(project / ".venv/bin/python"), "-m", "pip", "freeze", "--all"], cwd=project
     ).stdout
-    installed = {
-        normalize(name): version
-        for name, version in re.findall(r"^([^=\s]+)==(\S+)$", freeze, re.MULTILINE)
-    }
+    installed = pins(freeze)
     pinned = locked_pins(project, locks)
     assert {name: installed.get(name) for name in pinned} == pinned
     assert set(installed) - set(pinned) <= {"pip", "setuptools", "wheel"}, freeze

@@ -15,7 +15,7 @@ from pathlib import Path
 import copier
 from filelock import FileLock
 
-from support.commands import make
+from support.commands import make, run
 from support.lock_files import LOCK_FILES
 
 TEMPLATE_ROOT = Path(__file__).resolve().parents[2]
@@ -93,3 +93,12 @@ def locked_once(
             make(project, "lock", env=env)
             (project / ".complete").touch()
     return project
+
+
+def assert_installed_for_development(project: Path, slug: str = "sales-forecast") -> None:
+    """The project is installed as pip installs a project in development: its
+    console script is in .venv/bin and importlib.metadata knows its version."""
+    script = run([str(project / ".venv" / "bin" / slug), "--version"], cwd=project).stdout
+    code = f"import importlib.metadata as m; print(m.version({slug!r}))"
+    known = run([str(project / ".venv" / "bin" / "python"), "-c", code], cwd=project).stdout
+    assert known.strip() == "0.1.0" and script.strip().endswith(" 0.1.0"), (script, known)

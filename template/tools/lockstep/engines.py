@@ -1,0 +1,150 @@
+# The template manages this file: local edits meet the next copier update as a merge.
+"""The two lock engines behind `make lock` / `make dev`: pip-tools and uv.
+
+Both write the same files in the same format (hashes, `# via` annotations,
+the header that says `make lock`, no index or find-links lines), so the
+targets, the checks and the image do not care which one made a lock. What
+differs is here, one object per engine: the tool it installs (pinned in
+requirements-dev.txt), its compile command and environment, the step that
+turns its output into the common format, and the installer it gives the
+venv. Standard library only.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from lockstep.platforms import COMPILE_COMMAND, to_pip_compile_format
+
+DEFAULT_ENGINE = "pip-tools"
+# pip-compile options uv has as its default (or ignores with a warning):
+# PIP_COMPILE_FLAGS is shared by both engines, so they are dropped for uv.
+UV_DEFAULTS_OF_PIP_COMPILE = frozenset(
+    {
+        "--allow-unsafe",
+        "--strip-extras",
+        "--no-emit-index-url",
+        "--no-emit-find-links",
+        "--no-emit-trusted-host",
+        "--reuse-hashes",
+        "--no-reuse-hashes",
+    }
+)
+
+
+def venv_python(venv: Path) -> str:
+    return str(venv / "bin" / "python")
+
+
+def upgrade_args(upgrade: bool, upgrade_packages) -> list[str]:
+    arguments = ["--upgrade"] if upgrade else []
+    for package in upgrade_packages:
+        arguments += ["--upgrade-package", package]
+    return arguments
+
+
+class PipTools:
+    name = "pip-tools"
+    tool = "pip-tools"
+    universal = False
+    needs_pip = True
+    # Options of `install` that only pip has.
+    install_options = ("--progress-bar", "off")
+
+    def tool_ready(self, venv: Path) -> bool:
+        # RECORD is written last: an install cut short has none.
+        return any(venv.glob("lib/python*/site-packages/pip_tools-*.dist-info/RECORD"))
+
+    def compile_command(self, venv, requirements_in, output, upgrade, packages, extra_args):
+        command = [venv_python(venv), "-m", "piptools", "compile", "--quiet", *extra_args]
+        command += upgrade_args(upgrade, packages)
+        return [*command, "--output-file", str(output), str(requirements_in)]
+
+    def environment(self, venv: Path) -> dict[str, str]:
+        # The lock's header tells readers how to regenerate it.
+        return {**os.environ, "CUSTOM_COMPILE_COMMAND": COMPILE_COMMAND}
+
+    def postprocess(self, text: str, python_version: str) -> str:
+        return text
+
+    def installer(self, venv: Path, action: str) -> list[str] | None:
+        """The command that installs into (or removes from) the venv; None
+        until the venv has pip."""
+        if not any(venv.glob("lib/python*/site-packages/pip-*.dist-info/RECORD")):
+            return None  # RECORD is written last: an install cut short has none
+        command = [venv_python(venv), "-m", "pip", "--disable-pip-version-check", action]
+        return [*command, "--yes"] if action == "uninstall" else command
+
+
+class Uv:
+    """uv resolves universal locks (Linux, macOS and Windows at the project's
+    Python) and installs without pip: the venv holds the locks alone, as uv's
+    own venvs do. A uv on PATH (the user's own) installs; every lock is
+    resolved by the uv the dev lock pins, installed in the venv."""
+
+    name = "uv"
+    tool = "uv"
+    universal = True
+    needs_pip = False
+    install_options = ()
+
+    def __init__(self) -> None:
+        self.on_path = shutil.which("uv")
+        self.settings: dict[str, tuple[dict[str, str], list[str]]] = {}
+
+    def own(self, venv: Path) -> str:
+        return str(venv / "bin" / "uv")
+
+    def tool_ready(self, venv: Path) -> bool:
+        return os.access(self.own(venv), os.X_OK)
+
+    def pip_settings(self, venv: Path) -> tuple[dict[str, str], list[str]]:
+        """pip's settings as uv variables and arguments (read once per run)."""
+        from lockstep.pip_config import pip_settings, uv_index_environment
+
+        key = str(venv)
+        if key not in self.settings:
+            found = pip_settings(venv_python(venv), os.environ)
+            self.settings[key] = uv_index_environment(found, os.environ)
+        return self.settings[key]
+
+    def compile_command(self, venv, requirements_in, output, upgrade, packages, extra_args):
+        python_version = Path(".python-version").read_text(encoding="utf-8").strip()
+        command = [self.own(venv), "pip", "compile", "--quiet", "--python", venv_python(venv)]
+        command += ["--universal", "--python-version", python_version]
+        command += self.pip_settings(venv)[1]
+        command += [
+            a for a in extra_args if a not in UV_DEFAULTS_OF_PIP_COMPILE and a[:10] != "--resolver"
+        ]
+        command += upgrade_args(upgrade, packages)
+        return [*command, "--output-file", str(output), str(requirements_in)]
+
+    def environment(self, venv: Path) -> dict[str, str]:
+        added = self.pip_settings(venv)[0]
+        return {**os.environ, **added, "UV_CUSTOM_COMPILE_COMMAND": COMPILE_COMMAND}
+
+    def postprocess(self, text: str, python_version: str) -> str:
+        return to_pip_compile_format(text, python_version, self.universal)
+
+    def installer(self, venv: Path, action: str) -> list[str] | None:
+        uv = self.on_path or (self.own(venv) if self.tool_ready(venv) else None)
+        if uv is None:
+            return None
+        command = [uv, "pip", action, "--python", venv_python(venv)]
+        return [*command, *self.pip_settings(venv)[1]] if action == "install" else command
+
+
+ENGINES = {"pip-tools": PipTools, "uv": Uv}
+
+
+def get_engine(name: str):
+    """The engine called `name`, or a ValueError that names the choices."""
+    try:
+        return ENGINES[(name or DEFAULT_ENGINE).strip()]()
+    except KeyError:
+        raise ValueError(
+            f"LOCK_ENGINE={name!r} is not a lock engine: use {' or '.join(ENGINES)} "
+            f"(e.g. make lock LOCK_ENGINE=uv), or set lock_engine with copier update."
+        ) from None
