@@ -271,6 +271,23 @@ def test_a_lagging_mirror_cannot_downgrade_pins_nobody_asked_to_move(
     assert pinned["pandas"] == older and "tabulate" in pinned
 
 
+@pytest.mark.slow
+def test_a_downgrade_a_constraint_file_asks_for_goes_through_without_allow_downgrade(
+    installed_project: Path, index_env: dict[str, str]
+):
+    project = installed_project
+    current = locked_pins(project)["tzdata"]
+    (project / "constraints.txt").write_text("tzdata<2025  # the team's pin\n")
+    append(project / "requirements.in", "-c constraints.txt\n")
+
+    result = make(project, "lock", env=index_env)
+
+    moved = locked_pins(project)["tzdata"]
+    assert moved.startswith("2024."), result.stdout + result.stderr
+    assert f"tzdata {current} -> {moved}" in result.stdout
+    make(project, "check-lock", env=index_env)
+
+
 # ---------------------------------------------------------------- secrets in output
 TOKEN = "s3cr3t-t0ken-42"
 

@@ -72,11 +72,13 @@ def unlockable_lines(requirements_in: Path) -> list[str]:
 
 def requested(requirements_in: Path) -> dict[str, list[str]]:
     """normalized name -> the requirement lines naming it, in every file the
-    lock is compiled from (what the user asked for, constraints included)."""
+    lock is compiled from: what the user asked for, constraints included, and
+    the pins of a lock it follows (-c requirements.txt), which it must keep."""
     from lockstep.lockfile import normalize
 
     named: dict[str, list[str]] = {}
-    for _, _, line, _ in requirement_lines(requirements_in):
+    for _, _, line, _ in requirement_lines(requirements_in, skip_locks=False):
+        line = line.removesuffix("\\").strip()
         match = NAME_RE.match(line)
         if match and not line.startswith("-"):
             named.setdefault(normalize(match.group(1)), []).append(line)
