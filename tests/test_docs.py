@@ -107,7 +107,7 @@ def test_the_make_targets_page_is_generated_from_make_help_and_up_to_date():
 
 def test_every_make_target_of_a_project_with_every_part_is_on_the_page_with_its_help_line():
     """The page's variants cover a project with every optional part switched on."""
-    everything = rendered_project.make_help(
+    everything = rendered_project.target_docs(
         {**rendered_project.BASE, **rendered_project.EVERYTHING}
     )
     assert {"dev", "test", "lock", "upgrade", "upgrade-check", "check-lock"} <= set(everything)
@@ -148,27 +148,53 @@ def test_the_make_targets_page_says_which_answers_bring_each_target():
     assert "`make infra-test`" not in sections["With `docker: true`"]
 
 
-def test_a_reworded_make_help_line_changes_the_generated_page(monkeypatch, tmp_path: Path):
-    """Drift is caught: the page follows the `## ` comment in template/Makefile.jinja."""
+def page_of_an_edited_template(monkeypatch, tmp_path: Path, old: str, new: str):
+    """The make targets page, and `make help` of a project with every part,
+    rendered from a copy of the template whose Makefile has `old` replaced by `new`."""
     copy = tmp_path / "template-copy"
     shutil.copytree(TEMPLATE_ROOT / "template", copy / "template")
     for name in ("copier.yml", "includes"):
         source = TEMPLATE_ROOT / name
         (shutil.copytree if source.is_dir() else shutil.copy2)(source, copy / name)
     makefile = copy / "template" / "Makefile.jinja"
-    old = "## Format the Terraform files in infra/\n"
     assert old in makefile.read_text()
-    makefile.write_text(
-        makefile.read_text().replace(old, "## Check the Terraform formatting of infra/\n")
-    )
+    makefile.write_text(makefile.read_text().replace(old, new))
     monkeypatch.setattr(rendered_project, "ROOT", copy)
     rendered_project.render.cache_clear()
     try:
-        page = docs_make_targets.page()
+        return docs_make_targets.page(), rendered_project.make_help(
+            {**rendered_project.BASE, **rendered_project.EVERYTHING}
+        )
     finally:
         rendered_project.render.cache_clear()
+
+
+def test_a_reworded_make_help_line_changes_the_generated_page(monkeypatch, tmp_path: Path):
+    """Drift is caught: the page follows the `## ` comment in template/Makefile.jinja."""
+    page, _ = page_of_an_edited_template(
+        monkeypatch,
+        tmp_path,
+        "## Format the Terraform files in infra/\n",
+        "## Check the Terraform formatting of infra/\n",
+    )
     assert "| `make infra-fmt` | Check the Terraform formatting of infra/ |" in page
     assert page != (DOCS / "make-targets.md").read_text()
+
+
+def test_the_longer_text_above_a_target_is_on_the_page_and_not_in_make_help(
+    monkeypatch, tmp_path: Path
+):
+    """`make help` stays a line each; the `#: ` lines above a target say more on the page."""
+    page, help_lines = page_of_an_edited_template(
+        monkeypatch,
+        tmp_path,
+        ".PHONY: infra-fmt\n",
+        "#: Format the Terraform files in infra/ the way\n#: terraform fmt does\n"
+        ".PHONY: infra-fmt\n",
+    )
+    row = "| `make infra-fmt` | Format the Terraform files in infra/ the way terraform fmt does |"
+    assert row in page
+    assert help_lines["infra-fmt"] == "Format the Terraform files in infra/"
 
 
 def test_the_hooks_table_is_generated_from_the_pre_commit_config_and_up_to_date():
