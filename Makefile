@@ -18,7 +18,8 @@ PIP_COMPILE_FLAGS ?=
 PYTEST_ARGS ?= -n auto
 DEMO_DIR ?= build/demo-project
 # The project name (without it, the folder name would be used); every other
-# question takes its default.
+# question takes its default. make_demo=true tells copier's closing message
+# that the demo runs the project's first steps itself.
 DEMO_NAME ?= Demo Project
 # The copier `make demo` runs: the tested version, alone in its venv.
 COPIER_LOCK := template/tools/copier-requirements.txt
@@ -71,7 +72,7 @@ test-fast: dev ## Only the tests that need no pip install and no network (render
 # file that pins it for generated projects too, into a venv of its own that is
 # rebuilt only when that file changes (not the dev venv, which it never uses).
 demo: $(DEMO_COPIER) ## Render a sample project into build/demo-project, then its make dev + make test
-	$(DEMO_COPIER) copy --defaults --overwrite --vcs-ref HEAD \
+	$(DEMO_COPIER) copy --defaults --overwrite --vcs-ref HEAD -d make_demo=true \
 		-d project_name="$(DEMO_NAME)" \
 		-d python_version=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])') \
 		. $(DEMO_DIR)

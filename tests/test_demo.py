@@ -5,6 +5,8 @@ of its own), not the template's dev tools."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import copier_lock
@@ -37,6 +39,36 @@ def test_make_demo_builds_only_a_venv_with_the_tested_copier(tmp_path: Path):
     recipe = run(["make", "--dry-run", f"DEMO_VENV={demo_venv}", copier], TEMPLATE_ROOT).stdout
     assert f"-m pip install --quiet --require-hashes --no-deps -r {COPIER_LOCK}" in recipe
     assert "locks.py" not in recipe and "checkov" not in recipe
+
+
+def closing_message(destination: Path, *data: str) -> str:
+    """What copier prints at the end of `copier copy --defaults` (its stderr)."""
+    command = [str(Path(sys.executable).with_name("copier")), "copy", "--defaults"]
+    command += ["--vcs-ref", "HEAD", "-d", "project_name=Demo Project"]
+    for answer in data:
+        command += ["-d", answer]
+    result = subprocess.run(
+        [*command, str(TEMPLATE_ROOT), str(destination)],
+        capture_output=True,
+        text=True,
+        check=True,
+        stdin=subprocess.DEVNULL,
+    )
+    return result.stderr.split("is ready in", 1)[1]
+
+
+def test_copiers_closing_message_gives_no_next_step_that_make_demo_takes_itself(tmp_path: Path):
+    demo_rule = make_database().split("\ndemo:", 1)[1].split("\n\n", 1)[0]
+    assert "-d make_demo=true" in demo_rule
+    during_demo = closing_message(tmp_path / "demo", "make_demo=true")
+    assert "make demo now runs its make dev and make test" in during_demo
+    assert "Next:" not in during_demo
+    # make_demo is no question: the project does not remember it.
+    assert "make_demo" not in (tmp_path / "demo" / ".copier-answers.yml").read_text()
+    # A user's own copy is told what to run.
+    for name, data in (("user", ()), ("said-false", ("make_demo=false",))):
+        message = closing_message(tmp_path / name, *data)
+        assert f"Next:\n  cd {tmp_path / name}\n  make dev " in message, message
 
 
 @pytest.mark.slow
