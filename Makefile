@@ -91,12 +91,14 @@ bench: dev ## Print the timings users feel (render, first green, clone-and-go, n
 # The documentation site. The generated pages are regenerated first, so they
 # cannot drift: docs/questions.md from copier.yml, docs/make-targets.md from
 # the rendered Makefile's `make help`, the hooks table in docs/hooks.md from
-# the rendered .pre-commit-config.yaml, and the picture docs/flow.svg.
+# the rendered .pre-commit-config.yaml, the picture docs/flow.svg, and the
+# lists of pages in docs/index.md and README.md from mkdocs.yml's nav.
 docs: dev ## Regenerate the generated docs pages, then build the site into build/site (mkdocs, strict)
 	$(VENV_PYTHON) scripts/docs_questions.py --write
 	$(VENV_PYTHON) scripts/docs_make_targets.py --write
 	$(VENV_PYTHON) scripts/docs_hooks.py --write
 	$(VENV_PYTHON) scripts/docs_flow.py --write
+	$(VENV_PYTHON) scripts/docs_pages.py --write
 	$(VENV)/bin/mkdocs build --strict --site-dir build/site
 
 clean: ## Remove build output and caches (keeps .venv)

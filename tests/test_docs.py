@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import subprocess
@@ -12,10 +13,11 @@ from xml.etree import ElementTree
 import docs_flow
 import docs_hooks
 import docs_make_targets
+import docs_pages
 import docs_questions
 import pytest
 import rendered_project
-import yaml
+from support.lock_files import COMPILE_SUMMARY, LOCK_FILES, PIN_CHANGE
 from support.project import TEMPLATE_ROOT
 
 DOCS = TEMPLATE_ROOT / "docs"
@@ -51,19 +53,37 @@ def test_the_site_builds_in_strict_mode(tmp_path: Path):
 
 
 def test_every_page_in_docs_is_in_the_navigation():
-    config = yaml.safe_load((TEMPLATE_ROOT / "mkdocs.yml").read_text())
-
-    def pages(entries) -> list[str]:
-        found = []
-        for entry in entries:
-            value = next(iter(entry.values())) if isinstance(entry, dict) else entry
-            found += pages(value) if isinstance(value, list) else [value]
-        return found
-
-    in_nav = set(pages(config["nav"]))
+    in_nav = set(docs_pages.pages())
     on_disk = {path.relative_to(DOCS).as_posix() for path in DOCS.rglob("*.md")}
     assert on_disk - in_nav == set(), "pages nobody can navigate to"
     assert in_nav - on_disk == set(), "navigation entries without a page"
+
+
+def test_the_lists_of_pages_are_generated_from_the_navigation_and_up_to_date():
+    for name, text in (("docs/index.md", docs_pages.home), ("README.md", docs_pages.readme)):
+        assert (TEMPLATE_ROOT / name).read_text() == text(), (
+            f"the list of pages in {name} is stale: run make docs (it regenerates it from"
+            " the nav of mkdocs.yml)"
+        )
+    # The home page links every page of the site (the lists, or its own prose).
+    home = (DOCS / "index.md").read_text()
+    unlinked = [
+        page for page in docs_pages.pages() if page != "index.md" and f"]({page})" not in home
+    ]
+    assert unlinked == []
+
+
+def test_a_page_added_to_the_navigation_is_listed_on_the_home_page_and_in_the_readme(
+    monkeypatch, tmp_path: Path
+):
+    mkdocs = tmp_path / "mkdocs.yml"
+    text = (TEMPLATE_ROOT / "mkdocs.yml").read_text()
+    old = "      - Add a dependency: how-to/add-a-dependency.md\n"
+    assert old in text
+    mkdocs.write_text(text.replace(old, old + "      - Drop a dependency: how-to/drop.md\n"))
+    monkeypatch.setattr(docs_pages, "MKDOCS", mkdocs)
+    assert "- [Drop a dependency](how-to/drop.md)\n" in docs_pages.home()
+    assert "[Drop a dependency](docs/how-to/drop.md)," in docs_pages.readme()
 
 
 def test_the_questions_page_is_generated_from_copier_yml_and_up_to_date():
@@ -265,6 +285,21 @@ def test_every_how_to_the_users_need_is_there():
     design = (DOCS / "design.md").read_text()
     for decision in ("pip-tools", "hooks come from PyPI", "immutable"):
         assert decision in design
+
+
+def test_the_sample_output_of_adding_a_dependency_is_what_make_prints():
+    """The how-to shows a compile's real lines: the summary per lock, then as
+    many pin lines as it says changed (the slow lock tests hold make's output
+    to the same patterns)."""
+    howto = (DOCS / "how-to" / "add-a-dependency.md").read_text()
+    sample = "\n".join(line.removeprefix("    ") for line in howto.splitlines())
+    summaries = list(COMPILE_SUMMARY.finditer(sample))
+    assert [summary.group(1) for summary in summaries] == list(LOCK_FILES)
+    for summary in summaries:
+        following = sample[summary.end() + 1 :].splitlines()
+        pin_lines = list(itertools.takewhile(PIN_CHANGE.match, following))
+        assert len(pin_lines) == int(summary.group(3) or 0), summary.group(0)
+    assert "times vary" in howto
 
 
 def test_links_in_the_readme_resolve_to_existing_docs_pages():

@@ -13,6 +13,15 @@ LOCK_FILES = ("requirements.txt", "requirements-dev.txt")
 # still accepts) gives the upgrade check a pin that today's releases move.
 HELD_BACK = ("tzdata", "2024.1")
 PIN_RE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)", re.MULTILINE)
+# The line a compile prints for each lock (make lock, make dev), then one line
+# per pin that moved: `+ name version (new)`, `- name version (no longer
+# needed)` or `  name old -> new`. The docs' sample output is held to it too.
+COMPILE_SUMMARY = re.compile(
+    r"^(requirements(?:-dev)?\.txt): (\d+) pins resolved in [\d.]+ s; "
+    r"(?:(\d+) changed:|no existing pin moved\.)$",
+    re.MULTILINE,
+)
+PIN_CHANGE = re.compile(r"^  (?:[+-] \S+ \S+ \((?:new|no longer needed)\)|  \S+ \S+ -> \S+)$")
 # Options of pip's that must never be written into a committed lock.
 LEAKY_LINE = re.compile(r"^\s*(--index-url|--extra-index-url|--find-links|-i |-f )", re.MULTILINE)
 
