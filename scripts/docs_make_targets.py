@@ -107,7 +107,8 @@ def page() -> str:
             for target, text in targets.items()
         ]
     if no_targets:
-        lines += ["", f"{' and '.join(no_targets)} bring no targets of their own."]
+        verb = "brings" if len(no_targets) == 1 else "bring"
+        lines += ["", f"{' and '.join(no_targets)} {verb} no targets of their own."]
     return "\n".join(lines) + "\n"
 
 
