@@ -18,8 +18,13 @@ PIP_COMPILE_FLAGS ?=
 PYTEST_ARGS ?= -n auto
 DEMO_DIR ?= build/demo-project
 # The project name (without it, the folder name would be used); every other
-# question takes its default.
+# question takes its default. make_demo=true tells copier's closing message
+# that the demo runs the project's first steps itself.
 DEMO_NAME ?= Demo Project
+# The copier `make demo` runs: the tested version, alone in its venv.
+COPIER_LOCK := template/tools/copier-requirements.txt
+DEMO_VENV ?= $(VENV)/tools/demo
+DEMO_COPIER := $(DEMO_VENV)/bin/copier
 BENCH_RUNS ?= 3
 # checkov (the Terraform security scan in tests/test_infra.py) has a lock and
 # a venv of its own: it pins packaging and dozens of other packages copier and
@@ -63,13 +68,22 @@ test: dev ## Run the whole test suite (renders, builds and runs generated projec
 test-fast: dev ## Only the tests that need no pip install and no network (render, validate, lint; a few minutes)
 	$(VENV)/bin/pytest $(PYTEST_ARGS) -m "not slow"
 
-demo: dev ## Render a sample project with default answers into build/demo-project, then make dev + make test in it
-	$(VENV)/bin/copier copy --defaults --overwrite --vcs-ref HEAD \
+# The demo needs only copier: the tested one, installed hash-checked from the
+# file that pins it for generated projects too, into a venv of its own that is
+# rebuilt only when that file changes (not the dev venv, which it never uses).
+demo: $(DEMO_COPIER) ## Render a sample project into build/demo-project, then its make dev + make test
+	$(DEMO_COPIER) copy --defaults --overwrite --vcs-ref HEAD -d make_demo=true \
 		-d project_name="$(DEMO_NAME)" \
 		-d python_version=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])') \
 		. $(DEMO_DIR)
 	$(MAKE) -C $(DEMO_DIR) dev
 	$(MAKE) -C $(DEMO_DIR) test
+
+$(DEMO_COPIER): $(COPIER_LOCK)
+	@echo "Installing $$(sed -n 's/^\(copier==[^ ]*\).*/\1/p' $(COPIER_LOCK)) from $(COPIER_LOCK) into $(DEMO_VENV)"
+	@rm -rf $(DEMO_VENV) && $(PYTHON) -m venv $(DEMO_VENV)
+	@$(DEMO_VENV)/bin/python -m pip install --quiet --require-hashes --no-deps -r $(COPIER_LOCK) \
+		|| { rm -rf $(DEMO_VENV); exit 1; }
 
 bench: dev ## Print the timings users feel (render, first green, clone-and-go, no-op make dev, ...)
 	$(VENV_PYTHON) scripts/benchmark.py --runs $(BENCH_RUNS)
@@ -77,12 +91,14 @@ bench: dev ## Print the timings users feel (render, first green, clone-and-go, n
 # The documentation site. The generated pages are regenerated first, so they
 # cannot drift: docs/questions.md from copier.yml, docs/make-targets.md from
 # the rendered Makefile's `make help`, the hooks table in docs/hooks.md from
-# the rendered .pre-commit-config.yaml, and the picture docs/flow.svg.
+# the rendered .pre-commit-config.yaml, the picture docs/flow.svg, and the
+# lists of pages in docs/index.md and README.md from mkdocs.yml's nav.
 docs: dev ## Regenerate the generated docs pages, then build the site into build/site (mkdocs, strict)
 	$(VENV_PYTHON) scripts/docs_questions.py --write
 	$(VENV_PYTHON) scripts/docs_make_targets.py --write
 	$(VENV_PYTHON) scripts/docs_hooks.py --write
 	$(VENV_PYTHON) scripts/docs_flow.py --write
+	$(VENV_PYTHON) scripts/docs_pages.py --write
 	$(VENV)/bin/mkdocs build --strict --site-dir build/site
 
 clean: ## Remove build output and caches (keeps .venv)

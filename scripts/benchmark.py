@@ -7,6 +7,9 @@ For the default project on this machine, per engine (pip-tools, uv):
   no-op make dev          make dev again with nothing changed
   clone-and-go            make dev in a fresh clone of a project whose locks are committed
   add a dependency        make dev after adding one package to requirements.in
+  make demo               (pip-tools, the default answers' engine) the README's first
+                          command, in a fresh folder: the tested copier's venv, the
+                          render, the sample project's make dev + make test
 and the floors, the same work done by hand with the bare tools on the same inputs
 (after one untimed run of the floor's steps, so both are timed with warm caches):
   pip-tools first green   python -m venv + pip-tools install + two pip-compile
@@ -15,6 +18,8 @@ and the floors, the same work done by hand with the bare tools on the same input
   uv first green          uv venv + two uv pip compile --generate-hashes (universal) +
                           uv pip sync + pytest
   uv bare sync            uv venv + uv pip sync of both locks
+  make demo's floor       python -m venv + pip install --require-hashes of the tested
+                          copier + copier copy + the sample's make dev + make test
 Each floor starts as a user types it in the project: python3.X -m venv, or
 uv venv (which reads .python-version), so both find the project's Python as
 make does. The uv engine's runs have a uv on PATH (its users have one; the
@@ -31,7 +36,8 @@ bytecode writing off (PYTHONDONTWRITEBYTECODE=1, as on many CI images).
 
 Budgets (medians): uv first green within 1.5x of its floor; uv clone-and-go
 within 1.5x of a bare uv pip sync; pip-tools first green within 1.3x of its
-floor; pip-tools clone-and-go within 1.3x of a bare pip install; no-op
+floor; pip-tools clone-and-go within 1.3x of a bare pip install; make demo
+within 1.2x of its floor (it adds nothing to the work it runs); no-op
 make dev within 2x of the venv's Python starting, for both.
 """
 
@@ -69,12 +75,17 @@ RATIO_BUDGETS = (
     ("pip-tools", "clone-and-go", "floor: bare install", 1.3),
     ("uv", "no-op make dev", "floor: python start-up", 2.0),
     ("pip-tools", "no-op make dev", "floor: python start-up", 2.0),
+    ("pip-tools", "make demo", "floor: make demo", 1.2),
 )
+# make demo renders with the default answers, so it runs in that engine's Bench.
+DEMO_ENGINE = "pip-tools"
+COPIER_LOCK = TEMPLATE_ROOT / "template" / "tools" / "copier-requirements.txt"
 FLOOR_NAMES = {
     "pip-tools": {
         "floor: first green": "venv + pip-tools + 2 pip-compile + pip install + pytest",
         "floor: bare install": "python -m venv + pip install --require-hashes",
         "floor: python start-up": ".venv/bin/python -S -c pass",
+        "floor: make demo": "venv + tested copier + copier copy + make dev + make test",
     },
     "uv": {
         "floor: first green": "uv venv + 2 uv pip compile + uv pip sync + pytest",
@@ -183,6 +194,33 @@ class Bench:
         )
         figures["floor: first green"] = self.floor_first_green(project)
         figures["floor: bare install"] = statistics.median(bare_install)
+        if self.engine == DEMO_ENGINE:
+            # Last, so both find the caches the runs above warmed.
+            figures.update(self.demo())
+        return figures
+
+    def demo(self) -> dict[str, float]:
+        """make demo into a fresh folder and venv, then the same steps by hand."""
+        python = f"python{PYTHON_VERSION}"
+        demo = self.workdir / "demo"
+        make_demo = ["make", "demo", f"PYTHON={python}", f"DEMO_DIR={demo / 'project'}"]
+        make_demo.append(f"DEMO_VENV={demo / 'venv'}")
+        figures = {"make demo": timed(lambda: self.sh(make_demo, TEMPLATE_ROOT))}
+        floor = self.workdir / "floor-demo"
+        copier_venv, project = floor / "venv", floor / "project"
+
+        def by_hand() -> None:
+            self.sh([python, "-m", "venv", str(copier_venv)], self.workdir)
+            pip = [str(copier_venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+            self.sh([*pip, "--require-hashes", "--no-deps", "-r", str(COPIER_LOCK)], self.workdir)
+            render = [str(copier_venv / "bin" / "copier"), "copy", "--defaults", "--vcs-ref"]
+            render += ["HEAD", "-d", "project_name=Demo Project"]
+            render += ["-d", f"python_version={PYTHON_VERSION}", ".", str(project)]
+            self.sh(render, TEMPLATE_ROOT)
+            self.sh(["make", "dev"], project)
+            self.sh(["make", "test"], project)
+
+        figures["floor: make demo"] = timed(by_hand)
         return figures
 
     def scratch_inputs(self, project: Path, name: str) -> Path:

@@ -12,7 +12,6 @@ in template/.pre-commit-config.yaml.jinja, and the answers that bring it.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -40,15 +39,7 @@ def table() -> str:
 
 
 def page() -> str:
-    text = PAGE.read_text(encoding="utf-8")
-    if text.count(BEGIN) != 1 or text.count(END) != 1:
-        raise SystemExit(
-            f"error: {os.path.relpath(PAGE, ROOT)} must hold the marker comments once each, "
-            f"around the hooks table:\n{BEGIN}\n...\n{END}"
-        )
-    before, rest = text.split(BEGIN)
-    after = rest.split(END)[1]
-    return f"{before}{BEGIN}\n\n{table()}\n\n{END}{after}"
+    return generated_file.between_markers(PAGE, BEGIN, END, table(), "the hooks table")
 
 
 def main(argv: list[str]) -> int:

@@ -5,8 +5,10 @@ cannot drift from the Makefile.
     python scripts/docs_make_targets.py --write  # write docs/make-targets.md (make docs does)
     python scripts/docs_make_targets.py --check  # fail if docs/make-targets.md is stale
 
-Each target's line is its `## ` comment in template/Makefile.jinja; to say
-more about a target, say it there (one line: it is what `make help` prints).
+Each target's line is its `## ` comment in template/Makefile.jinja, the line
+`make help` prints (under 100 characters wide, tests/test_render.py checks);
+to say more about a target, write `#: ` comment lines just above it (above
+its .PHONY line): this page shows those instead.
 """
 
 from __future__ import annotations
@@ -24,16 +26,16 @@ PAGE = ROOT / "docs" / "make-targets.md"
 INTRO = """\
 # Make targets of a generated project
 
-<!-- Generated from the `## ` comments in template/Makefile.jinja by
+<!-- Generated from the `## ` and `#: ` comments in template/Makefile.jinja by
      scripts/docs_make_targets.py (make docs), which renders a project for each
      optional part and runs its `make help`. Edit the Makefile, then run make docs;
      tests/test_docs.py fails when this page is stale. -->
 
 The Makefile is the project's workflow: `make` alone prints this list with a
-line each (the descriptions below are those lines, for a project named Sales
-Forecast). Targets are real files and stamps where that saves work, so
-repeating one with nothing changed does nothing. It works with GNU Make 3.81
-(macOS) and 4.x.
+short line each (the descriptions below say more where there is more to say,
+for a project named Sales Forecast). Targets are real files and stamps where
+that saves work, so repeating one with nothing changed does nothing. It works
+with GNU Make 3.81 (macOS) and 4.x.
 """
 
 # The variables a user sets on the command line, with what to know about
@@ -91,7 +93,7 @@ def variables() -> str:
 def page() -> str:
     lines = [INTRO.rstrip("\n"), "", variables()]
     no_targets = []
-    for label, targets in rendered_project.by_variant(rendered_project.make_help):
+    for label, targets in rendered_project.by_variant(rendered_project.target_docs):
         if not targets:
             no_targets.append(label)
             continue
@@ -105,7 +107,8 @@ def page() -> str:
             for target, text in targets.items()
         ]
     if no_targets:
-        lines += ["", f"{' and '.join(no_targets)} bring no targets of their own."]
+        verb = "brings" if len(no_targets) == 1 else "bring"
+        lines += ["", f"{' and '.join(no_targets)} {verb} no targets of their own."]
     return "\n".join(lines) + "\n"
 
 
@@ -115,7 +118,8 @@ def main(argv: list[str]) -> int:
         description=__doc__.splitlines()[0],
         output=PAGE,
         text=page,
-        fix="it does not match the `## ` comments of template/Makefile.jinja: run make docs.",
+        fix="it does not match the `## ` and `#: ` comments of template/Makefile.jinja:"
+        " run make docs.",
     )
 
 

@@ -41,6 +41,10 @@ VARIANTS: tuple[tuple[str, dict[str, object]], ...] = (
 )
 EVERYTHING: dict[str, object] = {"notebooks": True, "ci": "github", "docker": True, "ecr": True}
 HELP_LINE = re.compile(r"^  ([a-zA-Z][a-zA-Z_-]*) +(\S.*)$", re.MULTILINE)
+TARGET_LINE = re.compile(r"^([a-zA-Z][a-zA-Z_-]*):")
+# Comment lines above a target (above its .PHONY line) that `make help` leaves
+# out: the longer text of the docs page.
+DOC_COMMENT = "#: "
 
 
 @functools.cache
@@ -93,6 +97,27 @@ def make_help(answers: dict[str, object]) -> dict[str, str]:
     return dict(HELP_LINE.findall(output))
 
 
+def target_docs(answers: dict[str, object]) -> dict[str, str]:
+    """target -> what the docs say of it, in `make help`'s order: the `#: `
+    lines just above it in the Makefile, joined, or else its help line."""
+    lines = (project(answers) / "Makefile").read_text().splitlines()
+    longer: dict[str, str] = {}
+    for number, line in enumerate(lines):
+        target = TARGET_LINE.match(line)
+        above = number - 1
+        if not target or above < 0:
+            continue
+        if lines[above].startswith(".PHONY:"):
+            above -= 1
+        text = []
+        while above >= 0 and lines[above].startswith(DOC_COMMENT):
+            text.insert(0, lines[above].removeprefix(DOC_COMMENT).strip())
+            above -= 1
+        if text:
+            longer[target.group(1)] = " ".join(text)
+    return {target: longer.get(target, line) for target, line in make_help(answers).items()}
+
+
 def hooks(answers: dict[str, object]) -> dict[str, str]:
     """hook id -> its name, from the rendered .pre-commit-config.yaml, in order."""
     config = yaml.safe_load((project(answers) / ".pre-commit-config.yaml").read_text())
@@ -105,7 +130,7 @@ def hooks(answers: dict[str, object]) -> dict[str, str]:
 
 def by_variant(read) -> list[tuple[str, dict[str, str]]]:
     """[(answers that bring them, {item: description})] for each variant, each
-    item under the first variant that has it; `read` is make_help or hooks.
+    item under the first variant that has it; `read` is target_docs or hooks.
     Where a later variant words an item's description differently (the
     answers change what it does), the cell says so: "...; with <answers>: ..."."""
     first: dict[str, tuple[int, str]] = {}

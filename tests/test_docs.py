@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import subprocess
@@ -12,10 +13,11 @@ from xml.etree import ElementTree
 import docs_flow
 import docs_hooks
 import docs_make_targets
+import docs_pages
 import docs_questions
 import pytest
 import rendered_project
-import yaml
+from support.lock_files import COMPILE_SUMMARY, LOCK_FILES, PIN_CHANGE
 from support.project import TEMPLATE_ROOT
 
 DOCS = TEMPLATE_ROOT / "docs"
@@ -51,19 +53,37 @@ def test_the_site_builds_in_strict_mode(tmp_path: Path):
 
 
 def test_every_page_in_docs_is_in_the_navigation():
-    config = yaml.safe_load((TEMPLATE_ROOT / "mkdocs.yml").read_text())
-
-    def pages(entries) -> list[str]:
-        found = []
-        for entry in entries:
-            value = next(iter(entry.values())) if isinstance(entry, dict) else entry
-            found += pages(value) if isinstance(value, list) else [value]
-        return found
-
-    in_nav = set(pages(config["nav"]))
+    in_nav = set(docs_pages.pages())
     on_disk = {path.relative_to(DOCS).as_posix() for path in DOCS.rglob("*.md")}
     assert on_disk - in_nav == set(), "pages nobody can navigate to"
     assert in_nav - on_disk == set(), "navigation entries without a page"
+
+
+def test_the_lists_of_pages_are_generated_from_the_navigation_and_up_to_date():
+    for name, text in (("docs/index.md", docs_pages.home), ("README.md", docs_pages.readme)):
+        assert (TEMPLATE_ROOT / name).read_text() == text(), (
+            f"the list of pages in {name} is stale: run make docs (it regenerates it from"
+            " the nav of mkdocs.yml)"
+        )
+    # The home page links every page of the site (the lists, or its own prose).
+    home = (DOCS / "index.md").read_text()
+    unlinked = [
+        page for page in docs_pages.pages() if page != "index.md" and f"]({page})" not in home
+    ]
+    assert unlinked == []
+
+
+def test_a_page_added_to_the_navigation_is_listed_on_the_home_page_and_in_the_readme(
+    monkeypatch, tmp_path: Path
+):
+    mkdocs = tmp_path / "mkdocs.yml"
+    text = (TEMPLATE_ROOT / "mkdocs.yml").read_text()
+    old = "      - Add a dependency: how-to/add-a-dependency.md\n"
+    assert old in text
+    mkdocs.write_text(text.replace(old, old + "      - Drop a dependency: how-to/drop.md\n"))
+    monkeypatch.setattr(docs_pages, "MKDOCS", mkdocs)
+    assert "- [Drop a dependency](how-to/drop.md)\n" in docs_pages.home()
+    assert "[Drop a dependency](docs/how-to/drop.md)," in docs_pages.readme()
 
 
 def test_the_questions_page_is_generated_from_copier_yml_and_up_to_date():
@@ -107,7 +127,7 @@ def test_the_make_targets_page_is_generated_from_make_help_and_up_to_date():
 
 def test_every_make_target_of_a_project_with_every_part_is_on_the_page_with_its_help_line():
     """The page's variants cover a project with every optional part switched on."""
-    everything = rendered_project.make_help(
+    everything = rendered_project.target_docs(
         {**rendered_project.BASE, **rendered_project.EVERYTHING}
     )
     assert {"dev", "test", "lock", "upgrade", "upgrade-check", "check-lock"} <= set(everything)
@@ -148,27 +168,53 @@ def test_the_make_targets_page_says_which_answers_bring_each_target():
     assert "`make infra-test`" not in sections["With `docker: true`"]
 
 
-def test_a_reworded_make_help_line_changes_the_generated_page(monkeypatch, tmp_path: Path):
-    """Drift is caught: the page follows the `## ` comment in template/Makefile.jinja."""
+def page_of_an_edited_template(monkeypatch, tmp_path: Path, old: str, new: str):
+    """The make targets page, and `make help` of a project with every part,
+    rendered from a copy of the template whose Makefile has `old` replaced by `new`."""
     copy = tmp_path / "template-copy"
     shutil.copytree(TEMPLATE_ROOT / "template", copy / "template")
     for name in ("copier.yml", "includes"):
         source = TEMPLATE_ROOT / name
         (shutil.copytree if source.is_dir() else shutil.copy2)(source, copy / name)
     makefile = copy / "template" / "Makefile.jinja"
-    old = "## Format the Terraform files in infra/\n"
     assert old in makefile.read_text()
-    makefile.write_text(
-        makefile.read_text().replace(old, "## Check the Terraform formatting of infra/\n")
-    )
+    makefile.write_text(makefile.read_text().replace(old, new))
     monkeypatch.setattr(rendered_project, "ROOT", copy)
     rendered_project.render.cache_clear()
     try:
-        page = docs_make_targets.page()
+        return docs_make_targets.page(), rendered_project.make_help(
+            {**rendered_project.BASE, **rendered_project.EVERYTHING}
+        )
     finally:
         rendered_project.render.cache_clear()
+
+
+def test_a_reworded_make_help_line_changes_the_generated_page(monkeypatch, tmp_path: Path):
+    """Drift is caught: the page follows the `## ` comment in template/Makefile.jinja."""
+    page, _ = page_of_an_edited_template(
+        monkeypatch,
+        tmp_path,
+        "## Format the Terraform files in infra/\n",
+        "## Check the Terraform formatting of infra/\n",
+    )
     assert "| `make infra-fmt` | Check the Terraform formatting of infra/ |" in page
     assert page != (DOCS / "make-targets.md").read_text()
+
+
+def test_the_longer_text_above_a_target_is_on_the_page_and_not_in_make_help(
+    monkeypatch, tmp_path: Path
+):
+    """`make help` stays a line each; the `#: ` lines above a target say more on the page."""
+    page, help_lines = page_of_an_edited_template(
+        monkeypatch,
+        tmp_path,
+        ".PHONY: infra-fmt\n",
+        "#: Format the Terraform files in infra/ the way\n#: terraform fmt does\n"
+        ".PHONY: infra-fmt\n",
+    )
+    row = "| `make infra-fmt` | Format the Terraform files in infra/ the way terraform fmt does |"
+    assert row in page
+    assert help_lines["infra-fmt"] == "Format the Terraform files in infra/"
 
 
 def test_the_hooks_table_is_generated_from_the_pre_commit_config_and_up_to_date():
@@ -239,6 +285,21 @@ def test_every_how_to_the_users_need_is_there():
     design = (DOCS / "design.md").read_text()
     for decision in ("pip-tools", "hooks come from PyPI", "immutable"):
         assert decision in design
+
+
+def test_the_sample_output_of_adding_a_dependency_is_what_make_prints():
+    """The how-to shows a compile's real lines: the summary per lock, then as
+    many pin lines as it says changed (the slow lock tests hold make's output
+    to the same patterns)."""
+    howto = (DOCS / "how-to" / "add-a-dependency.md").read_text()
+    sample = "\n".join(line.removeprefix("    ") for line in howto.splitlines())
+    summaries = list(COMPILE_SUMMARY.finditer(sample))
+    assert [summary.group(1) for summary in summaries] == list(LOCK_FILES)
+    for summary in summaries:
+        following = sample[summary.end() + 1 :].splitlines()
+        pin_lines = list(itertools.takewhile(PIN_CHANGE.match, following))
+        assert len(pin_lines) == int(summary.group(3) or 0), summary.group(0)
+    assert "times vary" in howto
 
 
 def test_links_in_the_readme_resolve_to_existing_docs_pages():

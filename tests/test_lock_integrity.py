@@ -22,7 +22,13 @@ import pytest
 from support.ci import unavailable
 from support.commands import make, run
 from support.git import git, git_commit_all
-from support.lock_files import LOCK_FILES, assert_venv_holds_exactly_the_locks, locked_pins
+from support.lock_files import (
+    COMPILE_SUMMARY,
+    LOCK_FILES,
+    PIN_CHANGE,
+    assert_venv_holds_exactly_the_locks,
+    locked_pins,
+)
 from support.project import (
     PYTHON_VERSION,
     STANDARD_ANSWERS,
@@ -88,7 +94,10 @@ def test_a_lock_kept_with_ours_after_a_merge_is_recompiled_by_make_dev(
     result = make(installed_project, "dev", env=env)
 
     assert "Resolving requirements.txt from requirements.in" in result.stdout
-    assert re.search(r"requirements\.txt: \d+ pins resolved in [\d.]+ s", result.stdout)
+    summary = next(COMPILE_SUMMARY.finditer(result.stdout))
+    assert summary.group(1) == "requirements.txt" and summary.group(3), result.stdout
+    changes = result.stdout[summary.end() + 1 :].splitlines()[: int(summary.group(3))]
+    assert all(PIN_CHANGE.match(line) for line in changes), changes
     assert "+ tabulate" in result.stdout
     assert "tabulate" in locked_pins(installed_project)
     assert_venv_holds_exactly_the_locks(installed_project)

@@ -117,6 +117,32 @@ def test_python_files_compile(rendered):
         py_compile.compile(str(path), doraise=True)
 
 
+# Every combination of the answers that bring make targets or change their help.
+HELP_COMBINATIONS = {
+    f"{parts}-{notebooks}-{ci}-{engine}": {
+        "docker": parts != "no-docker",
+        "ecr": parts == "docker-ecr",
+        "notebooks": notebooks == "notebooks",
+        "ci": ci,
+        "lock_engine": engine,
+    }
+    for parts in ("no-docker", "docker", "docker-ecr")
+    for notebooks in ("notebooks", "no-notebooks")
+    for ci in ("github", "none")
+    for engine in ("pip-tools", "uv")
+}
+
+
+@pytest.mark.parametrize("name", sorted(HELP_COMBINATIONS))
+def test_every_make_help_line_fits_a_terminal(name: str, tmp_path: Path):
+    """`make` alone prints a line per target under 100 characters wide; the
+    longer story of each target is on the docs page (docs/make-targets.md)."""
+    project = render(tmp_path / "project", **HELP_COMBINATIONS[name])
+    lines = run(["make"], cwd=project).stdout.splitlines()
+    assert len(lines) > 15
+    assert [line for line in lines if len(line) >= 100] == []
+
+
 def test_makefile_help_lists_the_contract_targets(rendered):
     project, _ = rendered
     result = run(["make"], cwd=project)

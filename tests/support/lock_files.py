@@ -8,6 +8,7 @@ tests and the scripts.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from lockstep.lockfile import LEAKY_LINE_RE as LEAKY_LINE
@@ -16,9 +17,11 @@ from lockstep.lockfile import PIN_RE, normalize, pins, requirement_blocks
 from support.commands import make, run
 
 __all__ = [
+    "COMPILE_SUMMARY",
     "HELD_BACK",
     "LEAKY_LINE",
     "LOCK_FILES",
+    "PIN_CHANGE",
     "PIN_RE",
     "assert_failed_lock_changed_nothing",
     "assert_venv_holds_exactly_the_locks",
@@ -34,6 +37,15 @@ LOCK_FILES = ("requirements.txt", "requirements-dev.txt")
 # tzdata comes in through pandas; holding it at an old release (one pandas
 # still accepts) gives the upgrade check a pin that today's releases move.
 HELD_BACK = ("tzdata", "2024.1")
+# The line a compile prints for each lock (make lock, make dev), then one line
+# per pin that moved: `+ name version (new)`, `- name version (no longer
+# needed)` or `  name old -> new`. The docs' sample output is held to it too.
+COMPILE_SUMMARY = re.compile(
+    r"^(requirements(?:-dev)?\.txt): (\d+) pins resolved in [\d.]+ s; "
+    r"(?:(\d+) changed:|no existing pin moved\.)$",
+    re.MULTILINE,
+)
+PIN_CHANGE = re.compile(r"^  (?:[+-] \S+ \S+ \((?:new|no longer needed)\)|  \S+ \S+ -> \S+)$")
 
 
 def locked_pins(project: Path, locks: tuple[str, ...] = LOCK_FILES) -> dict[str, str]:
