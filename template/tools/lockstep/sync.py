@@ -187,15 +187,17 @@ def install_project(venv: Path, engine, runner: Runner) -> None:
     if "project" not in pyproject or "build-system" not in pyproject:
         return  # nothing to install (a folder of scripts)
     stamp = venv / ".stamps" / "project"
-    current = any(is_the_project(d) for d in installed(venv).values())
+    have = installed(venv)
+    current = any(is_the_project(d) for d in have.values())
     if current and lockfile.read_text(stamp) == lockfile.read_text(Path("pyproject.toml")):
         return
     from packaging.requirements import Requirement
 
     backend = [Requirement(r).name for r in pyproject["build-system"].get("requires", [])]
-    missing = [name for name in backend if lockfile.normalize(name) not in installed(venv)]
-    blocks = "".join(bootstrap.pinned(name) for name in missing)
-    if missing and not all(bootstrap.pinned(name) for name in missing):
+    missing = [name for name in backend if lockfile.normalize(name) not in have]
+    pins = [bootstrap.pinned(name) for name in missing]  # one read of the dev lock each
+    blocks = "".join(pins)
+    if not all(pins):
         raise LockError(
             f"the build backend ({', '.join(missing)}) is not pinned in {bootstrap.DEV_LOCK}: "
             "add it to requirements-dev.in and run make lock."
