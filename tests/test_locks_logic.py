@@ -227,10 +227,11 @@ class CompileRunner:
     compile by writing `output` where the command says."""
 
     def __init__(self, output: str) -> None:
-        self.output, self.commands = output, []
+        self.output, self.commands, self.environments = output, [], []
 
     def run(self, command, environment=None, on_line=None):
         self.commands.append(command)
+        self.environments.append(environment)
         Path(command[command.index("--output-file") + 1]).write_text(self.output)
         return 0, ""
 
@@ -289,6 +290,33 @@ def test_a_compile_that_moves_a_pin_down_unasked_is_refused_unless_allowed(proje
         compiler("pip-tools", CompileRunner(lagging)).resolve(state)
     allowed = compiler("pip-tools", CompileRunner(lagging), "--allow-downgrade").resolve(state)
     assert lockfile.pins(allowed)["numpy"] == "2.4.1"
+
+
+@pytest.mark.parametrize("engine", ["pip-tools", "uv"])
+def test_the_cooldown_reaches_the_engine_and_spares_the_package_asked_for(
+    project: Path, engine: str
+):
+    write_both_locks(project)
+    (project / "requirements.in").write_text("pandas\ntabulate\n")
+    state = LockState(Path("requirements.in"), Path("requirements.txt"))
+    runner = CompileRunner(RUNTIME_LOCK)
+    cooled = compiler(engine, runner, "--min-release-age=7")
+    cutoff = cooled.cooldown.cutoff
+    assert cutoff is not None and cutoff < cooled.cooldown.now
+    cooled.resolve(state)
+    asked = compiler(engine, runner, "--min-release-age=7", "--upgrade-package", "numpy==2.4.6")
+    asked.resolve(state)
+    (plain, plain_env), (named, named_env) = zip(runner.commands, runner.environments)
+    if engine == "uv":  # one cutoff, and none for the package named
+        assert plain[plain.index("--exclude-newer") + 1] == cutoff
+        assert f"numpy={asked.cooldown.now}" in named
+        assert "PIP_UPLOADED_PRIOR_TO" not in plain_env
+    else:  # pip's cutoff holds for all: none when a package is named
+        assert plain_env["PIP_UPLOADED_PRIOR_TO"] == cutoff
+        assert asked.cooldown.cutoff is None and "PIP_UPLOADED_PRIOR_TO" not in named_env
+        assert "--exclude-newer" not in plain
+    off = compiler(engine, runner)
+    assert off.cooldown.cutoff is None
 
 
 def test_markers_are_asked_of_the_venvs_own_python_when_another_one_runs_the_tool(

@@ -50,6 +50,8 @@ BAD_ANSWERS = [
     ("ci", "jenkins", "jenkins"),
     ("license", "GPL", "GPL"),
     ("lock_engine", "poetry", "poetry"),
+    ("min_release_age", "-1", "whole number of days, 0 (no cooldown) or more"),
+    ("min_release_age", "1.5", "whole number of days, 0 (no cooldown) or more"),
 ]
 
 

@@ -9,6 +9,7 @@ that reads or writes a lock or changes the venv. One job per module:
     inputs     the files a lock is compiled from, and what they ask for
     state      is each lock current? (`make check-lock`, the lock-drift hook)
     compile    resolving locks: seeds, the pin report, the downgrade guard, all or none
+    cooldown   the cutoff no release may be younger than (MIN_RELEASE_AGE, AS_OF)
     sync       the venv holds exactly the locks, and the project itself, installed
     bootstrap  the venv, its pip, the engine's tool, and this package's libraries
     engines    what differs between pip-tools and uv

@@ -32,8 +32,28 @@ def parser() -> argparse.ArgumentParser:
         help="a lock to work on instead of requirements.in -> requirements.txt and "
         "requirements-dev.in -> requirements-dev.txt (repeatable)",
     )
+    # What every command that may compile takes (sync compiles a stale lock first).
+    compiling = argparse.ArgumentParser(add_help=False)
+    compiling.add_argument(
+        "--min-release-age",
+        type=days,
+        default=0,
+        metavar="DAYS",
+        help="leave out releases younger than this (0: no cooldown)",
+    )
+    compiling.add_argument(
+        "--allow-downgrade", action="store_true", help="accept a compile that moves pins down"
+    )
+    compiling.add_argument(
+        "--as-of",
+        type=past_day,
+        metavar="YYYY-MM-DD",
+        help="resolve the runtime lock afresh, as it would have been at the end of that day",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
-    lock = commands.add_parser("lock", help="compile every lock whose inputs or content changed")
+    lock = commands.add_parser(
+        "lock", parents=[compiling], help="compile every lock whose inputs or content changed"
+    )
     lock.add_argument(
         "--upgrade", action="store_true", help="move every pin to its newest allowed version"
     )
@@ -45,21 +65,44 @@ def parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="move one package (and what it needs); repeatable",
     )
-    lock.add_argument(
-        "--allow-downgrade", action="store_true", help="accept a compile that moves pins down"
-    )
-    for name, summary in (
-        ("check", "fail, naming the file and the fix, if a lock is not current"),
-        ("sync", "lock, then make the venv hold exactly the locks and the project"),
-        ("status", "say whether the venv holds exactly the locks"),
+    for name, summary, parents in (
+        ("check", "fail, naming the file and the fix, if a lock is not current", []),
+        ("sync", "lock, then make the venv hold exactly the locks and the project", [compiling]),
+        ("status", "say whether the venv holds exactly the locks", []),
     ):
-        commands.add_parser(name, help=summary).add_argument(
+        commands.add_parser(name, parents=parents, help=summary).add_argument(
             "--prod", action="store_true", help="the runtime lock only"
         )
     venv = commands.add_parser("venv", help="make the venv (make venv)")
     venv.add_argument("--stamp", type=Path, required=True, help="written once the venv is made")
     venv.add_argument("--python-version", default="", help="the version .python-version names")
     return parser
+
+
+def days(text: str) -> int:
+    """MIN_RELEASE_AGE: a whole number of days, 0 or more."""
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(
+            f"MIN_RELEASE_AGE={text!r} is not a number of days: use a whole number, "
+            "e.g. make lock MIN_RELEASE_AGE=7 (0 turns the cooldown off)"
+        )
+    return int(text)
+
+
+def past_day(text: str):
+    """AS_OF: a day that has ended or is under way (ISO 8601, 2024-06-01)."""
+    from datetime import date
+
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        day = None
+    if day is None or day > date.today():
+        raise argparse.ArgumentTypeError(
+            f"AS_OF={text!r} is not a past day: give one as YYYY-MM-DD, today or earlier "
+            "(e.g. make lock AS_OF=2024-06-01)"
+        )
+    return day
 
 
 def main(argv: list[str]) -> int:

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from lockstep import bootstrap, lockfile
+from lockstep.cooldown import Cooldown
 from lockstep.inputs import PYTHON_VERSION_FILE, input_files, requested, unlockable_lines
 from lockstep.run import LockError, Runner
 from lockstep.state import LockState
@@ -111,6 +112,11 @@ def seed_for(state: LockState) -> tuple[str, str]:
     return state.text, ""
 
 
+def asked_name(package: str) -> str:
+    """The name in P=...: P=pandas==2.2.3 names a version too."""
+    return lockfile.normalize(re.split(r"[<>=!~;\[\s]", package.strip(), maxsplit=1)[0])
+
+
 class Compiler:
     """One `make lock` run: its engine, its options, and the venv it runs in."""
 
@@ -119,10 +125,31 @@ class Compiler:
         self.extra_args = options.extra_args
         self.upgrade, self.packages = options.upgrade, list(options.upgrade_packages)
         self.allow_downgrade = options.allow_downgrade
+        exempt = [asked_name(package) for package in self.packages]
+        self.cooldown = Cooldown(options.min_release_age, exempt, engine, options.as_of)
 
-    def resolve(self, state: LockState) -> str:
-        """Resolve one lock into its new text (nothing is written here)."""
+    def compile_failed(self, state: LockState, output: str, environment, cutoff) -> LockError:
+        """The refusal, and what the cooldown left out when that is the cause."""
+
+        def pip_index(name: str) -> str | None:
+            command = self.engine.installer(self.venv, "index")
+            return command and self.runner.quietly([*command, "versions", name], environment)[1]
+
+        hint = Cooldown.too_new_hint(output, cutoff, pip_index)
+        return LockError(
+            f"compiling {state.requirements_in} failed (see above); "
+            f"{state.lock} was left unchanged.\n"
+            f"       Fix {state.requirements_in} (or the network) and run make lock again." + hint
+        )
+
+    def resolve(self, state: LockState, back_in_time: bool = False) -> str:
+        """Resolve one lock into its new text (nothing is written here);
+        back_in_time: afresh, as of AS_OF."""
         seed, note = seed_for(state)
+        cooldown = self.cooldown
+        cutoff = cooldown.as_of_cutoff if back_in_time else cooldown.cutoff
+        if back_in_time:
+            seed, note = "", f"{state.lock}: resolving afresh as of {cooldown.as_of} ({cutoff})"
         if note:
             print(note)
         handle, temporary = tempfile.mkstemp(
@@ -133,28 +160,31 @@ class Compiler:
         python_version = lockfile.read_text(PYTHON_VERSION_FILE).strip()
         try:
             output.write_text(seed, encoding="utf-8")
+            arguments, variables = (
+                self.engine.cooldown(cutoff, cooldown.packages, cooldown.now)
+                if cutoff
+                else ([], {})
+            )
             command = self.engine.compile_command(
                 self.venv,
                 state.requirements_in,
                 output,
                 self.upgrade,
                 self.packages,
-                self.extra_args,
+                [*arguments, *self.extra_args],
             )
             print(f"Resolving {state.lock} from {state.requirements_in} ({self.engine.name}) ...")
             sys.stdout.flush()
             started = time.monotonic()
-            if self.runner.run(command, self.engine.environment(self.venv))[0] != 0:
-                raise LockError(
-                    f"compiling {state.requirements_in} failed (see above); "
-                    f"{state.lock} was left unchanged.\n"
-                    f"       Fix {state.requirements_in} (or the network) and run make lock again."
-                )
+            environment = {**self.engine.environment(self.venv), **variables}
+            status, said = self.runner.run(command, environment)
+            if status != 0:
+                raise self.compile_failed(state, said, environment, cutoff)
             text = self.engine.postprocess(output.read_text(encoding="utf-8"), python_version)
         finally:
             output.unlink(missing_ok=True)
         self.refuse_unsafe(state, text)
-        old, new = lockfile.pins(seed), lockfile.pins(text)
+        old, new = lockfile.pins(state.text if back_in_time else seed), lockfile.pins(text)
         changes = pin_changes(old, new)
         print(
             f"{state.lock}: {len(new)} pins resolved in {time.monotonic() - started:.1f} s; "
@@ -162,21 +192,11 @@ class Compiler:
         )
         for line in changes:
             print(f"  {line}")
-        # make upgrade and upgrade-package move pins on purpose; any other
-        # compile may only move down what the inputs asked to.
-        guarded = not (self.upgrade or self.packages or self.allow_downgrade)
+        # make upgrade, upgrade-package and AS_OF move pins on purpose; any
+        # other compile may only move down what the inputs asked to.
+        guarded = not (self.upgrade or self.packages or self.allow_downgrade or back_in_time)
         if guarded and old and state.kind not in {"missing", "conflict"}:
-            moved_down = downgrades(state, old, new)
-            if moved_down:
-                raise LockError(
-                    f"{state.lock} was left unchanged: this compile would downgrade pins that "
-                    "nobody asked to move:\n"
-                    + "\n".join(moved_down)
-                    + "\n       An index that lags behind (a mirror, a partial outage) is the usual "
-                    "cause: check it and run make lock again.\n"
-                    "       If the downgrade is wanted (a new requirement needs the older "
-                    "versions), accept it with: make lock ALLOW_DOWNGRADE=1"
-                )
+            self.refuse_downgrades(state, old, new)
         platform = lockfile.UNIVERSAL if self.engine.universal else None
         if platform is None:
             from lockstep.platforms import current_platform
@@ -184,6 +204,20 @@ class Compiler:
             platform = current_platform()
         names = ", ".join(path.as_posix() for path in input_files(state.requirements_in))
         return lockfile.seal(text, platform, state.inputs, names)
+
+    def refuse_downgrades(self, state: LockState, old, new) -> None:
+        moved_down = downgrades(state, old, new)
+        if moved_down:
+            raise LockError(
+                f"{state.lock} was left unchanged: this compile would downgrade pins that "
+                "nobody asked to move:\n"
+                + "\n".join(moved_down)
+                + "\n       An index that lags behind (a mirror, a partial outage) is the usual "
+                "cause: check it and run make lock again.\n"
+                + self.cooldown.downgrade_hint()
+                + "       If the downgrade is wanted (a new requirement needs the older "
+                "versions), accept it with: make lock ALLOW_DOWNGRADE=1"
+            )
 
     @staticmethod
     def refuse_unsafe(state: LockState, text: str) -> None:
@@ -215,8 +249,7 @@ class Compiler:
         for package in self.packages:
             if not package.strip():
                 raise LockError("name the package: make upgrade-package P=<name>")
-            # P=pandas==2.2.3 names a version too: the name is what must be pinned.
-            name = lockfile.normalize(re.split(r"[<>=!~;\[\s]", package.strip(), maxsplit=1)[0])
+            name = asked_name(package)  # the name is what must be pinned
             if name not in known:
                 import difflib
 
@@ -249,18 +282,20 @@ class Compiler:
         self.refuse_bad_requests(pairs)
         moving = self.upgrade or bool(self.packages)
         written: list[tuple[Path, bytes | None]] = []
+        note = self.cooldown.note()
         try:
-            for requirements_in, lock_path in pairs:
+            for index, (requirements_in, lock_path) in enumerate(pairs):
                 state = LockState(requirements_in, lock_path, self.engine.name)
+                back_in_time = bool(self.cooldown.as_of) and index == 0  # the runtime lock
                 if state.kind == "no-input":
                     raise LockError(state.problem)
-                if state.kind == "current" and not moving:
+                if state.kind == "current" and not (moving or back_in_time):
                     continue
                 before = lock_path.read_bytes() if lock_path.exists() else None
                 recorded = lockfile.INPUTS_RE.search(state.text)
                 if (
                     state.kind == "unsealed"
-                    and not moving
+                    and not (moving or back_in_time)
                     and recorded
                     and recorded.group(1) == state.inputs
                     and not lockfile.LEAKY_LINE_RE.search(state.text)
@@ -273,9 +308,12 @@ class Compiler:
                     lockfile.write_atomically(lock_path, text + lockfile.content_line(text))
                     continue
                 bootstrap.ensure_tool(self.venv, self.engine, self.runner)
+                if note:
+                    print(note)
+                    note = ""
                 if state.text and not moving:
                     bootstrap.ensure_libraries(self.venv, self.engine, self.runner)  # the guard's
-                text = self.resolve(state)
+                text = self.resolve(state, back_in_time)
                 written.append((lock_path, before))
                 lockfile.write_atomically(lock_path, text)
         except BaseException:

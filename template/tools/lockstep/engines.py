@@ -50,6 +50,8 @@ class PipTools:
     tool = "pip-tools"
     universal = False
     needs_pip = True
+    # pip's cutoff is one date for every package: no exception for one.
+    cutoff_per_package = False
     # Options of `install` that only pip has.
     install_options = ("--progress-bar", "off")
 
@@ -65,6 +67,11 @@ class PipTools:
     def environment(self, venv: Path) -> dict[str, str]:
         # The lock's header tells readers how to regenerate it.
         return {**os.environ, "CUSTOM_COMPILE_COMMAND": COMPILE_COMMAND}
+
+    def cooldown(self, cutoff: str, exempt, now: str):
+        """(arguments, variables) that leave out files uploaded after `cutoff`:
+        pip's own option (pip 26.1 or newer), which pip-compile's pip reads."""
+        return [], {"PIP_UPLOADED_PRIOR_TO": cutoff}
 
     def postprocess(self, text: str, python_version: str) -> str:
         return text
@@ -89,6 +96,7 @@ class Uv:
     universal = True
     needs_pip = False
     install_options = ()
+    cutoff_per_package = True
 
     def __init__(self) -> None:
         self.on_path = shutil.which("uv")
@@ -124,6 +132,13 @@ class Uv:
     def environment(self, venv: Path) -> dict[str, str]:
         added = self.pip_settings(venv)[0]
         return {**os.environ, **added, "UV_CUSTOM_COMPILE_COMMAND": COMPILE_COMMAND}
+
+    def cooldown(self, cutoff: str, exempt, now: str):
+        """uv's cutoff, and no cutoff (now) for the packages asked for by name."""
+        arguments = ["--exclude-newer", cutoff]
+        for name in exempt:
+            arguments += ["--exclude-newer-package", f"{name}={now}"]
+        return arguments, {}
 
     def postprocess(self, text: str, python_version: str) -> str:
         return to_pip_compile_format(text, python_version, self.universal)
