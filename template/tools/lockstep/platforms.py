@@ -103,82 +103,49 @@ def restrict_entry(entry: list[str], python_version: str) -> list[str] | None:
 # ---------------------------------------------------------------- one Python minor version
 # Hand-written: packaging evaluates a marker in one environment, but cannot
 # decide it for every patch release of a minor version and keep the rest.
-TOKEN_RE = re.compile(
-    r"\s*(?:(?P<paren>[()])|(?P<op>===|==|!=|<=|>=|~=|<|>|not\s+in\b|in\b)"
-    r"|(?P<bool>and\b|or\b)|(?P<str>'[^']*'|\"[^\"]*\")|(?P<var>[A-Za-z_][A-Za-z0-9_.]*))"
+# A marker's `and`, `or` and parentheses are Python's own: each comparison is
+# named, and Python's parser reads the rest.
+CLAUSE_RE = re.compile(
+    r"""(?P<left>[A-Za-z_][A-Za-z0-9_.]*|'[^']*'|"[^"]*")\s*"""
+    r"(?P<op>===|==|!=|<=|>=|~=|<|>|not\s+in\b|in\b)\s*"
+    r"""(?P<right>[A-Za-z_][A-Za-z0-9_.]*|'[^']*'|"[^"]*")"""
 )
 FLIPPED = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!="}
 
 
-def tokens(marker: str) -> list[tuple[str, str]]:
-    found, position, marker = [], 0, marker.strip()
-    while position < len(marker):
-        match = TOKEN_RE.match(marker, position)
-        if not match or match.end() == position:
-            raise ValueError(f"cannot read marker {marker!r}")
-        found.append((match.lastgroup or "", match.group(match.lastgroup or "")))
-        position = match.end()
-        while position < len(marker) and marker[position].isspace():
-            position += 1
-    return found
+def decided(marker: str, decide) -> bool | str:
+    """The marker with each comparison `decide` settles (True or False, None
+    to keep it) folded away: True, False, or the text left."""
+    import ast
 
+    clauses: list[bool | str] = []
 
-class ThreeValued:
-    """A marker read with some clauses decided: True, False, or the text left."""
+    def name(found: re.Match) -> str:
+        left, op, right = found["left"], " ".join(found["op"].split()), found["right"]
+        verdict = decide(left, op, right)
+        clauses.append(f"{left} {op} {right}" if verdict is None else verdict)
+        return f" c{len(clauses) - 1} "
 
-    def __init__(self, marker: str, decide) -> None:
-        self.tokens, self.position, self.decide = tokens(marker), 0, decide
+    tree = ast.parse(CLAUSE_RE.sub(name, marker).strip(), mode="eval").body
 
-    def take(self) -> tuple[str, str]:
-        if self.position >= len(self.tokens):
-            raise ValueError("marker ends too early")
-        self.position += 1
-        return self.tokens[self.position - 1]
-
-    def next_is(self, token: tuple[str, str]) -> bool:
-        return self.position < len(self.tokens) and self.tokens[self.position] == token
-
-    def parse(self) -> bool | str:
-        result = self.either()
-        if self.position != len(self.tokens):
-            raise ValueError("marker has trailing text")
-        return result
-
-    def either(self) -> bool | str:
-        """`a or b`: parts joined as they were."""
-        parts = [self.both()]
-        while self.next_is(("bool", "or")):
-            self.take()
-            parts.append(self.both())
-        if True in parts:
-            return True
-        kept = [part for part in parts if part is not False]
-        return " or ".join(kept) if kept else False
-
-    def both(self) -> bool | str:
-        """`a and b`: an `or` part inside it keeps its parentheses."""
-        parts = [self.atom()]
-        while self.next_is(("bool", "and")):
-            self.take()
-            parts.append(self.atom())
+    def fold(node) -> bool | str:
+        if isinstance(node, ast.Name) and node.id[1:].isdigit():
+            return clauses[int(node.id[1:])]
+        if not isinstance(node, ast.BoolOp):
+            raise ValueError("not a marker")
+        parts = [fold(value) for value in node.values]
+        if isinstance(node.op, ast.Or):
+            if True in parts:
+                return True
+            kept = [part for part in parts if part is not False]
+            return " or ".join(kept) if kept else False
         if False in parts:
             return False
+        # `a and b`: an `or` part inside it keeps its parentheses.
         kept = [f"({part})" if " or " in part else part for part in parts if part is not True]
         return " and ".join(kept) if kept else True
 
-    def atom(self) -> bool | str:
-        if self.next_is(("paren", "(")):
-            self.take()
-            inner = self.either()
-            if self.take() != ("paren", ")"):
-                raise ValueError("unbalanced parentheses")
-            return inner
-        left, op, right = self.take(), self.take(), self.take()
-        if op[0] != "op" or {left[0], right[0]} != {"var", "str"}:
-            raise ValueError("not a comparison")
-        op_text = " ".join(op[1].split())
-        decided = self.decide(left[1], op_text, right[1])
-        return f"{left[1]} {op_text} {right[1]}" if decided is None else decided
+    return fold(tree)
 
 
 def release(text: str) -> tuple[int, ...] | None:
@@ -239,6 +206,6 @@ def simplify_marker(marker: str, python_version: str) -> bool | str:
         return None
 
     try:
-        return ThreeValued(marker, decide).parse()
-    except (ValueError, KeyError):
+        return decided(marker, decide)
+    except (ValueError, SyntaxError):
         return marker
