@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from lockstep.lockfile import pins
 from support.commands import make, user_environment
+from support.lock_files import LOCK_FILES as LOCKS
 from support.project import render
 
 pytestmark = pytest.mark.slow
@@ -152,3 +153,34 @@ def test_as_of_that_is_not_a_past_day_is_refused_before_anything_runs(
     assert refused.returncode != 0
     assert f"AS_OF={as_of!r} is not a past day: give one as YYYY-MM-DD" in refused.stderr
     assert not (project / "requirements.txt").exists()
+
+
+# The weekly check's scratch copy installs the dev tools its locks pin, so its
+# cutoff must leave them recent enough (pip 26.1 reads PIP_UPLOADED_PRIOR_TO):
+# certifi 2026.7.22 was uploaded on 2026-07-22, the next release on 2026-10-18.
+RECENT_CUTOFF = datetime(2026, 9, 1, tzinfo=timezone.utc)
+
+
+def test_the_weekly_upgrade_check_honours_the_cooldown_and_lists_what_it_held_back(
+    tmp_path: Path, index_with_upload_times: dict[str, str]
+) -> None:
+    days = (datetime.now(timezone.utc) - RECENT_CUTOFF).days
+    project = small_project(tmp_path, "uv", min_release_age=days, dependencies=[], notebooks=False)
+    (project / "requirements.in").write_text("certifi\n")
+    dev_in = project / "requirements-dev.in"
+    dev_in.write_text(dev_in.read_text() + "pytest\n")
+    make(project, "lock", env=index_with_upload_times)
+    assert pins((project / "requirements.txt").read_text()) == {"certifi": "2026.7.22"}
+    committed = {lock: (project / lock).read_bytes() for lock in LOCKS}
+    output = tmp_path / "report"
+
+    checked = make(
+        project, "upgrade-check", f"UPGRADE_CHECK_OUTPUT={output}", env=index_with_upload_times
+    )
+    assert "== Held back by the cooldown" in checked.stdout
+    assert "  certifi 2026.7.22 (newest: 2026.10" in checked.stdout, checked.stdout
+    assert "PASSED: the tests pass with the upgraded pins" in checked.stdout
+    # What the check proposes keeps the cooldown; the committed locks are untouched.
+    assert pins((output / "requirements.txt").read_text()) == {"certifi": "2026.7.22"}
+    assert "### Held back by the cooldown" in (output / "report.md").read_text()
+    assert {lock: (project / lock).read_bytes() for lock in LOCKS} == committed

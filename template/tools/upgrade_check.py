@@ -4,8 +4,10 @@
 Copies the project into a temporary directory, runs `make upgrade` (every pin
 to its newest allowed version), `make dev` and `make test` there, and prints
 which pins moved (a "package old -> new" list, then the unified diff of the
-locks) and the test result. The committed locks are never touched; the copy
-is removed afterwards.
+locks) and the test result. With a release cooldown (MIN_RELEASE_AGE), it
+then upgrades the copy once more without it, to list the newer releases the
+cooldown held back. The committed locks are never touched; the copy is
+removed afterwards.
 
 Exit status: 0 when the upgraded pins pass the tests (moved or not), 1 when
 the upgrade or the tests fail. With --output DIR the upgraded locks and a
@@ -90,21 +92,43 @@ def copy_project(project: Path, scratch: Path, skipped: set[str]) -> None:
         shutil.copy2(project / relative, target, follow_symlinks=False)
 
 
-def run_make(make: str, target: str, scratch: Path, environment: dict[str, str]) -> bool:
-    print(f"\n== make {target} (in the scratch copy)", flush=True)
-    command = [make, "--no-print-directory", target]
+def run_make(
+    make: str, target: str, scratch: Path, environment: dict[str, str], *variables
+) -> bool:
+    print(f"\n== make {target} {' '.join(variables)} (in the scratch copy)".rstrip(), flush=True)
+    command = [make, "--no-print-directory", target, *variables]
     return subprocess.run(command, check=False, cwd=scratch, env=environment).returncode == 0
 
 
-def report(project: Path, scratch: Path, result: str) -> tuple[str, str]:
+def read_locks(folder: Path) -> dict[str, str]:
+    return {
+        lock: (folder / lock).read_text(encoding="utf-8")
+        for lock in LOCKS
+        if (folder / lock).exists()
+    }
+
+
+def held_back(upgraded: dict[str, str], newest: dict[str, str]) -> list[str]:
+    """`name pinned (newest: version)` for each pin the cooldown kept below the newest."""
+    kept, latest = {}, {}
+    for lock in LOCKS:
+        kept.update(pins(upgraded.get(lock, "")))
+        latest.update(pins(newest.get(lock, "")))
+    return [
+        f"{name} {kept[name]} (newest: {latest[name]})"
+        for name in sorted(kept.keys() & latest.keys())
+        if kept[name] != latest[name]
+    ]
+
+
+def report(project: Path, upgraded: dict[str, str], result: str, held: list[str] | None):
     """The plain-text report for the terminal and its Markdown twin."""
     text = ["", "== Pin changes (package old -> new)"]
     markdown = ["## Upgrade check", "", f"**Result:** {result}", "", "### Pin changes", ""]
     unified: list[str] = []
     for lock in LOCKS:
         old = (project / lock).read_text(encoding="utf-8") if (project / lock).exists() else ""
-        new_path = scratch / lock
-        new = new_path.read_text(encoding="utf-8") if new_path.exists() else old
+        new = upgraded.get(lock, old)
         changes = pin_changes(pins(old), pins(new))
         text.append(f"{lock}:")
         text.extend(f"  {line}" for line in changes or ["(no pin changed)"])
@@ -121,6 +145,12 @@ def report(project: Path, scratch: Path, result: str) -> tuple[str, str]:
                 lineterm="",
             )
         )
+    if held is not None:  # with a cooldown: what it kept out, as of today
+        text += ["== Held back by the cooldown (newer releases too young to take)"]
+        text += [f"  {line}" for line in held or ["(nothing: every pin is at its newest release)"]]
+        markdown += ["### Held back by the cooldown", ""]
+        markdown += [f"- `{line}`" for line in held] or ["- nothing"]
+        markdown.append("")
     text.append("")
     text.append("== Unified diff of the locks (hash lines left out)")
     text.extend(unified or ["(the locks are unchanged)"])
@@ -139,6 +169,9 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument(
         "--output", type=Path, help="keep the upgraded locks and report.md in this folder"
+    )
+    parser.add_argument(
+        "--min-release-age", default="0", help="the cooldown the upgrade honours (days)"
     )
     args = parser.parse_args(argv)
     project = Path.cwd()
@@ -173,14 +206,18 @@ def main(argv: list[str]) -> int:
             )
         else:
             result = "PASSED: the tests pass with the upgraded pins"
-        text, markdown = report(project, scratch, result)
+        locks, held = read_locks(scratch), None
+        if upgraded and args.min_release_age.strip() not in ("", "0"):
+            # Once more without the cooldown: the difference is what it held back.
+            run_make(args.make, "upgrade", scratch, environment, "MIN_RELEASE_AGE=0")
+            held = held_back(locks, read_locks(scratch))
+        text, markdown = report(project, locks, result, held)
         print(text, flush=True)
         if args.output:
             args.output.mkdir(parents=True, exist_ok=True)
             (args.output / "report.md").write_text(markdown, encoding="utf-8")
-            for lock in LOCKS:
-                if (scratch / lock).exists():
-                    shutil.copyfile(scratch / lock, args.output / lock)
+            for lock, content in locks.items():
+                (args.output / lock).write_text(content, encoding="utf-8")
             print(f"Upgraded locks and report.md kept in {args.output}")
     if tested:
         print("To take them: make upgrade (then review and commit requirements*.txt).")
