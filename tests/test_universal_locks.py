@@ -11,8 +11,10 @@ built from such a lock holds exactly its Linux part.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -65,6 +67,15 @@ def planned_install(
     return {normalize(change["name"]): change["version"] for change in planned["changes"]}
 
 
+def cooldown_cutoff(project: Path) -> str:
+    """The cutoff of the project's MIN_RELEASE_AGE, as `make lock` computes it."""
+    days = re.search(
+        r"^MIN_RELEASE_AGE \?= (\d+)$", (project / "Makefile").read_text(), re.MULTILINE
+    )
+    moment = datetime.now(timezone.utc) - timedelta(days=int(days.group(1)))
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def resolved_for_platform(project: Path, target: str, env: dict[str, str]) -> dict[str, str]:
     """The pins a resolution of the project's .in files for `target` alone needs
     (requirements-dev.in is constrained by the lock, as `make lock` does it)."""
@@ -74,7 +85,8 @@ def resolved_for_platform(project: Path, target: str, env: dict[str, str]) -> di
         # resolution; this one must be for `target` alone.
         command = [UV, "pip", "compile", "--quiet", "--no-config", "--no-header", "--no-annotate"]
         command += ["--python-platform", target, "--python-version", PYTHON_VERSION]
-        command += [requirements_in]
+        # The same release cooldown the locks were compiled with.
+        command += ["--exclude-newer", cooldown_cutoff(project), requirements_in]
         output = run(command, cwd=project, env=env).stdout
         found.update(pins(output))
     return found

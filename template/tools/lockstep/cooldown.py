@@ -20,6 +20,8 @@ from datetime import date, datetime, timedelta, timezone
 UV_TOO_NEW_RE = re.compile(r"only ([A-Za-z0-9._-]+)(?:<=|==)([^\s,]+) (?:is|are) available")
 PIP_TOO_NEW_RE = re.compile(r"No matching distribution found for ([A-Za-z0-9._-]+)")
 NEWEST_RE = re.compile(r"^\S+ \(([^)]+)\)", re.MULTILINE)
+# datetime.UTC is Python 3.11 and newer (a project may run 3.10): the same zone.
+UTC = timezone(timedelta(0))
 
 
 def utc(moment: datetime) -> str:
@@ -31,14 +33,14 @@ class Cooldown:
     `as_of_cutoff` for the runtime lock resolved as of AS_OF."""
 
     def __init__(self, days: int, packages, engine, as_of: date | None = None) -> None:
-        moment = datetime.now(timezone.utc)
+        moment = datetime.now(UTC)
         self.days, self.packages, self.now = days, list(packages), utc(moment)
         # pip's cutoff holds for every package: none when one is asked for by name.
         held = days and (engine.cutoff_per_package or not self.packages)
         self.cutoff = utc(moment - timedelta(days=days)) if held else None
         self.as_of, self.as_of_cutoff = as_of, None
         if as_of:
-            end = datetime(as_of.year, as_of.month, as_of.day, tzinfo=timezone.utc)
+            end = datetime(as_of.year, as_of.month, as_of.day, tzinfo=UTC)
             end = min(end + timedelta(days=1), moment)
             self.as_of_cutoff = utc(end - timedelta(days=days))
 
