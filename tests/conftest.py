@@ -26,7 +26,7 @@ from support.ci import unavailable
 from support.commands import make, run, user_environment
 from support.images import docker_problem
 from support.lock_files import HELD_BACK, LOCK_FILES
-from support.project import STANDARD_ANSWERS, locked_once, render
+from support.project import STANDARD_ANSWERS, TEMPLATE_ROOT, locked_once, render
 from support.terraform_tools import (
     find_provider_mirror,
     terraform_binary,
@@ -83,11 +83,13 @@ def wheelhouse(shared_tmp: Path, standard_locks: Path, index_env: dict[str, str]
     wheels = shared_tmp / "wheelhouse"
     with FileLock(str(shared_tmp / "wheelhouse.lock")):
         if not (wheels / ".complete").exists():
-            command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps"]
-            command += ["--require-hashes", "--only-binary", ":all:", "--dest", str(wheels)]
-            for lock in LOCK_FILES:
-                command += ["-r", str(standard_locks / lock)]
-            run(command, cwd=standard_locks, env=index_env)
+            download = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps"]
+            download += ["--require-hashes", "--only-binary", ":all:", "--dest", str(wheels)]
+            locks = [standard_locks / lock for lock in LOCK_FILES]
+            # make audit's own venv: its lock may pin other versions, so apart.
+            for group in (locks, [TEMPLATE_ROOT / "template" / "tools" / "audit-requirements.txt"]):
+                requirements = [option for lock in group for option in ("-r", str(lock))]
+                run([*download, *requirements], cwd=standard_locks, env=index_env)
             (wheels / ".complete").touch()
     return wheels
 

@@ -44,6 +44,7 @@ from support.ci import unavailable
 from support.commands import make, run, user_environment
 from support.git import git as run_git
 from support.lock_files import HELD_BACK, pins
+from support.osv_service import osv_service
 from support.project import PYTHON_VERSION, STANDARD_ANSWERS, TEMPLATE_ROOT, render
 from support.terraform_tools import find_provider_mirror, write_cli_config
 
@@ -295,9 +296,13 @@ def act(
     # act names a job's container after the workflow and job names only, so
     # two runs of the same job at once collide: one act run at a time on
     # this machine (pytest-xdist workers and other sessions included).
-    with FileLock(str(Path(tempfile.gettempdir()) / "template-test-act.lock")):
+    # make audit asks the local OSV stand-in (the repository variable
+    # AUDIT_ARGS), as no vulnerability service is reachable here.
+    lock = FileLock(str(Path(tempfile.gettempdir()) / "template-test-act.lock"))
+    with lock, osv_service() as osv:
+        audit_args = f"--vulnerability-service osv --osv-url {osv.url}"
         result = subprocess.run(
-            command,
+            [*command, "--var", f"AUDIT_ARGS={audit_args}"],
             cwd=project,
             env=user_environment(),
             capture_output=True,
@@ -490,9 +495,11 @@ def test_upgrade_check_passing_hands_exactly_the_upgraded_locks_to_the_pull_requ
         project, "workflow_dispatch", "upgrade-check.yml", images, wheelhouse, offline=False
     )
 
-    assert result.jobs == {"upgrade-check": "success", "pull-request": "success"}, result.log[
-        -20000:
-    ]
+    assert result.jobs == {
+        "upgrade-check": "success",
+        "audit": "success",
+        "pull-request": "success",
+    }, result.log[-20000:]
     pull_request = result.record / "pull-request"
     assert (pull_request / "branch").read_text().strip() == "upgrade-check/locks"
     changed = (pull_request / "changed").read_text().split()

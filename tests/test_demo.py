@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import copier_lock
 import pytest
+import tool_locks
 from support.commands import run
 from support.project import TEMPLATE_ROOT
 
@@ -76,7 +76,7 @@ def test_the_demos_copier_is_the_pinned_one_and_is_installed_once(tmp_path: Path
     demo_venv = tmp_path / "demo-venv"
     target = str(demo_venv / "bin" / "copier")
     run(["make", f"DEMO_VENV={demo_venv}", target], TEMPLATE_ROOT)
-    pinned = copier_lock.pinned_copier((TEMPLATE_ROOT / COPIER_LOCK).read_text())
+    pinned = tool_locks.pinned_copier((TEMPLATE_ROOT / COPIER_LOCK).read_text())
     version = run([target, "--version"], tmp_path).stdout
     assert version.split()[-1] == pinned, version
     again = run(["make", f"DEMO_VENV={demo_venv}", target], TEMPLATE_ROOT)

@@ -1,31 +1,34 @@
-"""The copier a project's `make template-update` installs is the one the
-template is tested with: copied, hashes and all, from this repository's
-requirements.txt (the one place its version is written)."""
+"""The copier a project's `make template-update` installs, and the pip-audit
+of its `make audit`, are the ones the template is tested with: copied, hashes
+and all, from this repository's requirements.txt (the one place their
+versions are written)."""
 
 from __future__ import annotations
 
 import importlib.metadata
 
-import copier_lock
+import pytest
+import tool_locks
 import yaml
 from packaging.version import Version
 from support.lock_files import normalize, requirement_blocks
 from support.project import TEMPLATE_ROOT
 
 
-def test_the_projects_copier_lock_is_copied_from_the_repos_requirements():
-    assert copier_lock.main(["--check"]) == 0, "run python scripts/copier_lock.py --write"
+def test_the_projects_tool_locks_are_copied_from_the_repos_requirements():
+    assert tool_locks.main(["--check"]) == 0, "run python scripts/tool_locks.py --write"
 
 
-def test_every_pin_of_the_projects_copier_lock_is_hash_checked_and_complete():
-    text = copier_lock.OUTPUT.read_text(encoding="utf-8")
+@pytest.mark.parametrize("tool", sorted(tool_locks.LOCKS))
+def test_every_pin_of_a_projects_tool_lock_is_hash_checked_and_complete(tool: str):
+    text = tool_locks.LOCKS[tool][0].read_text(encoding="utf-8")
     blocks = requirement_blocks(text)
     assert blocks and all("--hash=sha256:" in block for block in blocks.values())
     requirements = [line for line in text.splitlines() if line[:1].isalnum()]
     assert len(requirements) == len(blocks), "every requirement is pinned with =="
     # What the tests run with is what the projects get.
-    tested = importlib.metadata.version("copier")
-    assert copier_lock.pinned_copier(text) == tested
+    tested = importlib.metadata.version(tool)
+    assert requirement_blocks(text)[tool].startswith(f"{tool}=={tested} ")
     installed = {normalize(dist.metadata["Name"]) for dist in importlib.metadata.distributions()}
     assert set(blocks) <= installed
 
@@ -36,4 +39,4 @@ def test_the_minimum_copier_version_has_the_sandbox_fixes_and_is_not_above_the_t
     )
     minimum = Version(settings["_min_copier_version"])
     assert minimum >= Version("9.17.2")
-    assert minimum <= Version(copier_lock.pinned_copier(copier_lock.OUTPUT.read_text()))
+    assert minimum <= Version(tool_locks.pinned_copier(tool_locks.OUTPUT.read_text()))
