@@ -5,7 +5,8 @@ pip's `--platform` does not evaluate environment markers; uv's
 Python: the lock installs (a dry run, hashes required, no dependencies
 resolved beyond the lock), and it holds every package that resolving the same
 .in files for that platform alone needs, at the same version. The Docker image
-built from such a lock holds exactly its Linux part.
+built from such a lock holds exactly its Linux part, and `make freeze-from-image`
+says so.
 """
 
 from __future__ import annotations
@@ -134,7 +135,11 @@ def uv_built_image(
     uv_standard_locks: Path,
     index_env: dict[str, str],
 ) -> tuple[Path, str]:
-    """The standard project on the uv engine, and its image from `make docker-build`."""
+    """The standard project on the uv engine, and its image from `make docker-build`.
+
+    Its requirements.in adds tqdm, which needs colorama on Windows only: the
+    lock carries colorama with a marker, the image has none.
+    """
     project = shared_tmp / "uv-docker-project"
     image = f"{IMAGE_REPOSITORY}:{image_tag('uv-engine')}"
     with FileLock(str(shared_tmp / "uv-docker-project.lock")):
@@ -143,6 +148,9 @@ def uv_built_image(
             shutil.copytree(
                 uv_standard_locks, project, ignore=shutil.ignore_patterns(".venv", ".complete")
             )
+            with (project / "requirements.in").open("a") as requirements_in:
+                requirements_in.write("tqdm\n")
+            make(project, "lock", env=index_env)
             git_commit_all(project)
             make(
                 project,
@@ -166,3 +174,26 @@ def test_the_image_from_a_universal_lock_holds_exactly_its_linux_part(
     assert frozen == linux
     # The image installs with plain pip: no uv in it.
     assert "uv" not in frozen
+
+
+def test_freeze_from_image_counts_only_the_lock_entries_for_the_image_platform(
+    uv_built_image: tuple[Path, str], index_env: dict[str, str], tmp_path: Path
+) -> None:
+    original, image = uv_built_image
+    project = Path(shutil.copytree(original, tmp_path / "sales-forecast", symlinks=True))
+    lock = project / "requirements.txt"
+    assert re.search(r"^colorama==\S+ ; sys_platform == 'win32'", lock.read_text(), re.MULTILINE)
+
+    faithful = make(project, "freeze-from-image", f"IMAGE={image}", env=index_env).stdout
+    assert "The image holds exactly the pins of requirements.txt." in faithful
+    assert "colorama" not in faithful
+    assert "for other platforms or Pythons, not counted: 1." in faithful
+
+    # A real difference is still reported, and so are entries whose markers hold on Linux.
+    tzdata = pins(lock.read_text())["tzdata"]
+    changed = re.sub(r"^tzdata==\S+", "tzdata==2099.1", lock.read_text(), flags=re.MULTILINE)
+    lock.write_text(changed + "linux-only==1.0 ; sys_platform == 'linux'\n")
+    differences = make(project, "freeze-from-image", f"IMAGE={image}", env=index_env).stdout
+    assert f"  ~ tzdata: {tzdata} -> 2099.1" in differences
+    assert "+ linux-only==1.0 (only in requirements.txt)" in differences
+    assert "colorama" not in differences
