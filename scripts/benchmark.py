@@ -7,6 +7,9 @@ For the default project on this machine, per engine (pip-tools, uv):
   no-op make dev          make dev again with nothing changed
   clone-and-go            make dev in a fresh clone of a project whose locks are committed
   add a dependency        make dev after adding one package to requirements.in
+  compile, cooldown on    make lock of requirements.in (an edit forces it) with the
+                          project's release cooldown, in turns with the same compile
+                          with MIN_RELEASE_AGE=0, its floor
   make demo               (pip-tools, the default answers' engine) the README's first
                           command, in a fresh folder: the tested copier's venv, the
                           render, the sample project's make dev + make test
@@ -38,7 +41,8 @@ Budgets (medians): uv first green within 1.5x of its floor; uv clone-and-go
 within 1.5x of a bare uv pip sync; pip-tools first green within 1.3x of its
 floor; pip-tools clone-and-go within 1.3x of a bare pip install; make demo
 within 1.2x of its floor (it adds nothing to the work it runs); no-op
-make dev within 2x of the venv's Python starting, for both.
+make dev within 2x of the venv's Python starting, for both; a compile with
+the cooldown within 1.15x of the same compile without it, for both.
 """
 
 from __future__ import annotations
@@ -66,6 +70,7 @@ ENGINES = ("pip-tools", "uv")
 ADDED_DEPENDENCY = "tabulate"
 NOOP_REPEATS = 11
 CLONE_SAMPLES = 3
+COOLDOWN_SAMPLES = 5
 UV = Path(sys.executable).with_name("uv")
 # (engine, figure, floor, allowed ratio)
 RATIO_BUDGETS = (
@@ -76,6 +81,8 @@ RATIO_BUDGETS = (
     ("uv", "no-op make dev", "floor: python start-up", 2.0),
     ("pip-tools", "no-op make dev", "floor: python start-up", 2.0),
     ("pip-tools", "make demo", "floor: make demo", 1.2),
+    ("uv", "compile, cooldown on", "floor: compile, cooldown off", 1.15),
+    ("pip-tools", "compile, cooldown on", "floor: compile, cooldown off", 1.15),
 )
 # make demo renders with the default answers, so it runs in that engine's Bench.
 DEMO_ENGINE = "pip-tools"
@@ -86,11 +93,13 @@ FLOOR_NAMES = {
         "floor: bare install": "python -m venv + pip install --require-hashes",
         "floor: python start-up": ".venv/bin/python -S -c pass",
         "floor: make demo": "venv + tested copier + copier copy + make dev + make test",
+        "floor: compile, cooldown off": "make lock MIN_RELEASE_AGE=0",
     },
     "uv": {
         "floor: first green": "uv venv + 2 uv pip compile + uv pip sync + pytest",
         "floor: bare install": "uv venv + uv pip sync",
         "floor: python start-up": ".venv/bin/python -S -c pass",
+        "floor: compile, cooldown off": "make lock MIN_RELEASE_AGE=0",
     },
 }
 
@@ -187,6 +196,14 @@ class Bench:
             clone_and_go.append(timed(lambda clone=clone: self.sh(["make", "dev"], clone)))
             bare_install.append(self.floor_bare_install(project, sample))
         figures["clone-and-go"] = statistics.median(clone_and_go)
+        cooled, uncooled = [], []
+        for sample in range(COOLDOWN_SAMPLES):  # in turns; each edit forces a compile
+            for ages, times in (([], cooled), (["MIN_RELEASE_AGE=0"], uncooled)):
+                with (clone / "requirements.in").open("a") as handle:
+                    handle.write(f"# bench {sample} {ages}\n")
+                times.append(timed(lambda ages=ages: self.sh(["make", "lock", *ages], clone)))
+        figures["compile, cooldown on"] = statistics.median(cooled)
+        figures["floor: compile, cooldown off"] = statistics.median(uncooled)
         with (clone / "requirements.in").open("a") as handle:
             handle.write(f"{ADDED_DEPENDENCY}\n")
         figures[f"add a dependency ({ADDED_DEPENDENCY})"] = timed(

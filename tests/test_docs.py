@@ -309,3 +309,11 @@ def test_links_in_the_readme_resolve_to_existing_docs_pages():
     assert len(doc_links) >= 5, "the README should point into the docs"
     missing = [link for link in links if not (TEMPLATE_ROOT / link.split("#")[0]).exists()]
     assert missing == [], f"README links to missing files: {missing}"
+
+
+def test_the_home_pages_cooldown_is_the_default_answer():
+    # The home page states the number; copier.yml is where it is decided.
+    default = docs_questions.questions()["min_release_age"]["default"]
+    guard = (DOCS / "index.md").read_text().split("## The supply-chain guard\n", 1)[1]
+    days = set(re.findall(r"(\d+)[- ]days?\b", guard.split("\n## ", 1)[0]))
+    assert days == {default}, f"docs/index.md says {days} days; copier.yml's default is {default}"
