@@ -9,12 +9,15 @@ project switched from pip-tools to uv and back keeps its pins.
 
 from __future__ import annotations
 
+import http.server
 import os
 import re
 import shlex
 import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,6 +31,7 @@ from support.lock_files import (
     normalize,
     pins,
     requirement_blocks,
+    without_index,
 )
 from support.project import STANDARD_ANSWERS, render
 
@@ -269,6 +273,58 @@ def test_a_download_that_does_not_match_its_hash_fails_the_sync(
     assert "installing the locked packages failed" in output
     assert installed_version(engine_project, "tzdata") is None
     assert {name: (engine_project / name).read_bytes() for name in LOCK_FILES} == locks_before
+
+
+TOKEN = "s3cr3t-t0ken-42"
+
+
+@pytest.fixture
+def refusing_index() -> Iterator[str]:
+    """A private index on loopback that refuses every request: /401/... with
+    401 Unauthorized, /403/... with 403 Forbidden. Its address (host:port)."""
+
+    class Refuse(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(403 if self.path.startswith("/403/") else 401)
+            self.send_header("WWW-Authenticate", 'Basic realm="private index"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *_: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Refuse)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_an_index_that_refuses_the_token_or_cannot_be_reached_is_named_in_a_few_lines(
+    engine_project: Path, refusing_index: str, index_env: dict[str, str]
+) -> None:
+    with (engine_project / "requirements.in").open("a") as handle:
+        handle.write("tabulate\n")
+    locks_before = {name: (engine_project / name).read_bytes() for name in LOCK_FILES}
+    for index, answered, fix in [
+        (f"{refusing_index}/401/simple", "answered 401 Unauthorized", "Check the token"),
+        (f"{refusing_index}/403/simple", "answered 403 Forbidden", "Check the token"),
+        ("127.0.0.1:9/simple", "could not be reached", "Check the network"),  # a closed port
+    ]:
+        # The private index is the only source: none of this machine's pip configuration.
+        url = f"http://ci-user:{TOKEN}@{index}"
+        env = without_index(index_env, PIP_INDEX_URL=url, PIP_RETRIES="0", UV_HTTP_RETRIES="0")
+
+        result = make(engine_project, "lock", env=env, check=False)
+
+        output = result.stdout + result.stderr
+        assert result.returncode != 0, output
+        error = result.stderr.partition("error: ")[2]
+        assert f"{index}/ {answered}" in error or f"{index} {answered}" in error, output
+        assert fix in error and "PIP_INDEX_URL" in error, output
+        assert len(result.stderr.splitlines()) <= 3, output  # the message, and make's own line
+        assert "Traceback" not in output and TOKEN not in output
+        assert {name: (engine_project / name).read_bytes() for name in LOCK_FILES} == locks_before
+        assert list(engine_project.glob(".requirements*.tmp")) == []
 
 
 def test_upgrade_package_moves_that_package_and_nothing_else(

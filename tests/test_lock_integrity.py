@@ -28,6 +28,7 @@ from support.lock_files import (
     PIN_CHANGE,
     assert_venv_holds_exactly_the_locks,
     locked_pins,
+    without_index,
 )
 from support.project import (
     PYTHON_VERSION,
@@ -61,15 +62,6 @@ def commit_everything_unchecked(project: Path) -> None:
     hooks' own passing on a fresh project is test_hooks.py's business."""
     git(project, "add", "-A")
     git(project, "commit", "--quiet", "--no-verify", "-m", "Project from template")
-
-
-def without_index(env: dict[str, str], **settings: str) -> dict[str, str]:
-    """No pip configuration of this machine: only the settings given."""
-    env = {**env, "PIP_CONFIG_FILE": os.devnull, **settings}
-    for name in ("PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_NO_INDEX", "PIP_INDEX_URL"):
-        if name not in settings:
-            env.pop(name, None)
-    return env
 
 
 def test_no_file_of_a_project_lists_the_lock_pairs_again():

@@ -235,6 +235,8 @@ class CompileRunner:
         Path(command[command.index("--output-file") + 1]).write_text(self.output)
         return 0, ""
 
+    quietly = run
+
 
 def compiler(engine: str, runner: CompileRunner, *words: str) -> Compiler:
     """A Compiler with the options `tools/locks.py lock WORDS -- -v` gives it."""
@@ -277,6 +279,60 @@ def test_a_compiled_lock_is_sealed_current_for_the_platforms_its_engine_resolves
     [command] = runner.commands
     assert "-v" in command and command[-1] == "requirements.in"
     assert list(project.glob(".requirements.txt.*.tmp")) == []
+
+
+@pytest.mark.parametrize(
+    ("engine", "said", "told"),
+    [
+        (
+            "uv",
+            (
+                "hint: An index URL (https://mirror.example.com/simple) could not be queried due "
+                "to a lack of valid authentication credentials (401 Unauthorized).\n"
+            ),
+            "the index https://mirror.example.com/simple answered 401 Unauthorized",
+        ),
+        (
+            "uv",
+            "hint: An index (https://mirror.example.com/simple) returned a 403 Forbidden error.\n",
+            "the index https://mirror.example.com/simple answered 403 Forbidden",
+        ),
+        (
+            "uv",
+            (
+                "error: Request failed after 3 retries\n"
+                "  cause: Failed to fetch: https://mirror.example.com/simple/pandas/\n"
+                "  cause: client error (Connect)\n  cause: dns error\n"
+            ),
+            "the index https://mirror.example.com/simple/ could not be reached",
+        ),
+        (  # what `pip index versions -vv` says after pip-compile's "from versions: none"
+            "pip-tools",
+            (
+                "Could not fetch URL https://****@mirror.example.com/simple/pandas/: 401 Client "
+                "Error: Unauthorized for url: https://mirror.example.com/simple/pandas/ - skipping\n"
+            ),
+            "the index https://****@mirror.example.com/simple/ answered 401 Unauthorized",
+        ),
+        (
+            "pip-tools",
+            (
+                "Could not fetch URL https://mirror.example.com/simple/pandas/: connection error: "
+                "[Errno 111] Connection refused - skipping\n"
+            ),
+            "the index https://mirror.example.com/simple/ could not be reached",
+        ),
+    ],
+)
+def test_an_index_that_refuses_or_cannot_be_reached_is_named_with_the_fix(
+    project: Path, capsys: pytest.CaptureFixture[str], engine: str, said: str, told: str
+):
+    state = LockState(Path("requirements.in"), Path("requirements.txt"), engine)
+    refusal = str(compiler(engine, CompileRunner("")).compile_failed(state, said, {}, None))
+    assert refusal.startswith(told) and "requirements.txt was left unchanged" in refusal
+    fix = "Check the network" if "reached" in told else "Check the token"
+    assert fix in refusal and "PIP_INDEX_URL" in refusal
+    assert capsys.readouterr().out == ""  # the engine's own lines are not shown
 
 
 def test_a_compile_that_moves_a_pin_down_unasked_is_refused_unless_allowed(project: Path):

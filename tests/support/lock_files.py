@@ -31,6 +31,7 @@ __all__ = [
     "normalize",
     "pins",
     "requirement_blocks",
+    "without_index",
 ]
 
 LOCK_FILES = ("requirements.txt", "requirements-dev.txt")
@@ -79,6 +80,15 @@ def assert_venv_holds_exactly_the_locks(project: Path, locks: tuple[str, ...] = 
     assert set(installed) - set(pinned) <= {"pip", "setuptools", "wheel"}, freeze
 
 
+def without_index(env: dict[str, str], **settings: str) -> dict[str, str]:
+    """No pip configuration of this machine: only the settings given."""
+    env = {**env, "PIP_CONFIG_FILE": os.devnull, **settings}
+    for name in ("PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_NO_INDEX", "PIP_INDEX_URL"):
+        if name not in settings:
+            env.pop(name, None)
+    return env
+
+
 def break_the_next_compile(
     project: Path, index_env: dict[str, str], failure: str
 ) -> dict[str, str]:
@@ -92,14 +102,9 @@ def break_the_next_compile(
             handle.write("tabulate\n")
             # The only index is a closed port on loopback, and no pip config
             # file adds a mirror behind it: nothing can be fetched.
-            env.update(
-                PIP_CONFIG_FILE=os.devnull,
-                PIP_INDEX_URL="http://127.0.0.1:9/simple",
-                PIP_RETRIES="0",
-                PIP_TIMEOUT="3",
+            env = without_index(
+                env, PIP_INDEX_URL="http://127.0.0.1:9/simple", PIP_RETRIES="0", PIP_TIMEOUT="3"
             )
-            for name in ("PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_NO_INDEX"):
-                env.pop(name, None)
     return env
 
 

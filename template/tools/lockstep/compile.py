@@ -21,10 +21,24 @@ import time
 from pathlib import Path
 
 from lockstep import bootstrap, lockfile
-from lockstep.cooldown import Cooldown
+from lockstep.cooldown import PIP_TOO_NEW_RE, Cooldown
 from lockstep.inputs import PYTHON_VERSION_FILE, input_files, requested, unlockable_lines
 from lockstep.run import LockError, Runner
 from lockstep.state import LockState
+
+# How uv, and pip asked again with -vv (pip-compile's quiet output only says
+# "from versions: none"), say an index refused the credentials or could not be
+# reached: its URL (a package's page loses its last segment) and its answer.
+INDEX_FAILURES = (
+    re.compile(r"Could not fetch URL (\S+/)[^/\s]+/: (?:(40[13]) Client|connection|timed out)"),
+    re.compile(r"An index(?: URL)? \((\S+)\)[^\n]*\b(40[13])\b"),
+    re.compile(r"Failed to fetch: `?(\S+/)[^/\s`]+/`?\n(?:.*\n)*?.*(?:tcp connect|dns) error()"),
+)
+INDEX_ANSWERS = {
+    "401": "answered 401 Unauthorized: it refused the credentials",
+    "403": "answered 403 Forbidden: the credentials may not read it",
+    None: "could not be reached (connection refused, unknown host or timeout)",
+}
 
 
 def pin_changes(old: dict[str, str], new: dict[str, str]) -> list[str]:
@@ -129,12 +143,27 @@ class Compiler:
         self.cooldown = Cooldown(options.min_release_age, exempt, engine, options.as_of)
 
     def compile_failed(self, state: LockState, output: str, environment, cutoff) -> LockError:
-        """The refusal, and what the cooldown left out when that is the cause."""
+        """The refusal: an index that refused or could not be reached, in a few
+        lines; otherwise the engine's output, and what the cooldown left out
+        when that is the cause."""
 
-        def pip_index(name: str) -> str | None:
+        def pip_index(name: str, *options: str) -> str | None:
             command = self.engine.installer(self.venv, "index")
-            return command and self.runner.quietly([*command, "versions", name], environment)[1]
+            command = command and [*command, "versions", *options, name]
+            return command and self.runner.quietly(command, environment)[1]
 
+        missing = PIP_TOO_NEW_RE.search(output) if self.engine.needs_pip else None
+        said = output + ((missing and pip_index(missing.group(1), "-vv")) or "")
+        refused = next(filter(None, (p.search(said) for p in INDEX_FAILURES)), None)
+        if refused:
+            url, answer = lockfile.redact(refused.group(1)), refused.group(2) or None
+            fix = "the token in" if answer else "the network (VPN, proxy) and"
+            return LockError(
+                f"the index {url} {INDEX_ANSWERS[answer]}; {state.lock} was left unchanged.\n"
+                f"       Check {fix} the index URL (index-url in pip.conf, or PIP_INDEX_URL), "
+                "then run make lock again."
+            )
+        print(output, end="", flush=True)
         hint = Cooldown.too_new_hint(output, cutoff, pip_index)
         return LockError(
             f"compiling {state.requirements_in} failed (see above); "
@@ -177,9 +206,11 @@ class Compiler:
             sys.stdout.flush()
             started = time.monotonic()
             environment = {**self.engine.environment(self.venv), **variables}
-            status, said = self.runner.run(command, environment)
+            # Held until the end: an index failure is told in a few lines, not pip's tracebacks.
+            status, said = self.runner.quietly(command, environment)
             if status != 0:
                 raise self.compile_failed(state, said, environment, cutoff)
+            print(said, end="", flush=True)
             text = self.engine.postprocess(output.read_text(encoding="utf-8"), python_version)
         finally:
             output.unlink(missing_ok=True)
