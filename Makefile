@@ -54,7 +54,8 @@ lock: $(STAMPS)/venv ## Compile the repo's own locks (only if an input or a lock
 upgrade: $(STAMPS)/venv ## Move the repo's own pins to the newest versions
 	@$(LOCK_TOOL) $(ALL_PAIRS) lock --upgrade -- $(PIP_COMPILE_FLAGS)
 
-dev: $(STAMPS)/venv $(CHECKOV_VENV)/bin/python ## Venv with copier, pytest and the other tools, exactly as locked (checkov in .venv/tools/checkov)
+# checkov gets its venv of its own, .venv/tools/checkov (see CHECKOV_PAIR).
+dev: $(STAMPS)/venv $(CHECKOV_VENV)/bin/python ## Venv with copier, pytest and the other tools, exactly as locked
 	@$(LOCK_TOOL) sync -- $(PIP_COMPILE_FLAGS)
 	@$(LOCK_TOOL) $(CHECKOV_PAIR) lock -- $(PIP_COMPILE_FLAGS)
 	@$(VENV_PYTHON) template/tools/locks.py --venv "$(CHECKOV_VENV)" $(CHECKOV_PAIR) sync
@@ -65,13 +66,14 @@ $(CHECKOV_VENV)/bin/python: | $(STAMPS)/venv
 test: dev ## Run the whole test suite (renders, builds and runs generated projects)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-test-fast: dev ## Only the tests that need no pip install and no network (render, validate, lint; a few minutes)
+# The render, validator and lint tests: a few minutes, network not needed.
+test-fast: dev ## Only the tests that need no pip install and no network
 	$(VENV)/bin/pytest $(PYTEST_ARGS) -m "not slow"
 
 # The demo needs only copier: the tested one, installed hash-checked from the
 # file that pins it for generated projects too, into a venv of its own that is
 # rebuilt only when that file changes (not the dev venv, which it never uses).
-demo: $(DEMO_COPIER) ## Render a sample project into build/demo-project, then its make dev + make test
+demo: $(DEMO_COPIER) ## Render a sample project into build/demo-project, then make dev + make test
 	$(DEMO_COPIER) copy --defaults --overwrite --vcs-ref HEAD -d make_demo=true \
 		-d project_name="$(DEMO_NAME)" \
 		-d python_version=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])') \
@@ -85,7 +87,8 @@ $(DEMO_COPIER): $(COPIER_LOCK)
 	@$(DEMO_VENV)/bin/python -m pip install --quiet --require-hashes --no-deps -r $(COPIER_LOCK) \
 		|| { rm -rf $(DEMO_VENV); exit 1; }
 
-bench: dev ## Print the timings users feel (render, first green, clone-and-go, no-op make dev, ...)
+# Render, first green, clone-and-go, no-op make dev, make demo: each beside its floor.
+bench: dev ## Print the timings users feel, each beside its floor
 	$(VENV_PYTHON) scripts/benchmark.py --runs $(BENCH_RUNS)
 
 # The documentation site. The generated pages are regenerated first, so they
@@ -93,7 +96,7 @@ bench: dev ## Print the timings users feel (render, first green, clone-and-go, n
 # the rendered Makefile's `make help`, the hooks table in docs/hooks.md from
 # the rendered .pre-commit-config.yaml, the picture docs/flow.svg, and the
 # lists of pages in docs/index.md and README.md from mkdocs.yml's nav.
-docs: dev ## Regenerate the generated docs pages, then build the site into build/site (mkdocs, strict)
+docs: dev ## Regenerate the generated docs pages, then build the site into build/site
 	$(VENV_PYTHON) scripts/docs_questions.py --write
 	$(VENV_PYTHON) scripts/docs_make_targets.py --write
 	$(VENV_PYTHON) scripts/docs_hooks.py --write

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import secrets
 import shutil
 import string
@@ -526,3 +527,33 @@ def test_make_lint_refuses_what_make_format_then_fixes(standard: Project):
     assert module.read_text() == 'TITLE = {"name": "Revenue"}\n'
     project.git("add", "-A")
     make(project.path, "lint", env=project.env)
+
+
+def test_make_lint_before_the_first_git_add_checks_the_new_files_and_not_the_ignored(
+    standard: Project,
+):
+    project = fresh(standard)
+    project.git("rm", "-r", "--quiet", "--cached", ".")  # as before the first git add
+    first = make(project.path, "lint", env=project.env)
+    checked = re.findall(
+        r"^(ruff lint|check yaml|check toml)\b.*\.Passed$", first.stdout, re.MULTILINE
+    )
+    assert len(checked) == 3, first.stdout  # they were all "(no files to check)Skipped"
+
+    broken = "def total():\n    return units * 2\n"  # ruff cannot fix an undefined name
+    module = project.path / "src" / "sales_forecast" / "report.py"
+    ignored = project.path / "build" / "scratch.py"
+    ignored.parent.mkdir()
+    for path in (module, ignored):
+        path.write_text(broken)
+    lint = make(project.path, "lint", env=project.env, check=False)
+    assert lint.returncode != 0
+    assert "- hook id: ruff-check" in lint.stdout and "report.py" in lint.stdout, lint.stdout
+    assert "scratch.py" not in lint.stdout
+
+    untidy = 'import sys,os\nTITLE = {  "name":"Revenue" }   \n\n\n'
+    for path in (module, ignored):
+        path.write_text(untidy)
+    make(project.path, "format", env=project.env)
+    assert module.read_text() == 'TITLE = {"name": "Revenue"}\n'
+    assert ignored.read_text() == untidy

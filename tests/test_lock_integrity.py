@@ -450,6 +450,19 @@ def test_make_dev_and_make_test_work_under_a_global_core_hooks_path(
 
 
 @pytest.mark.slow
+def test_a_project_inside_another_repository_says_once_that_its_hooks_are_not_installed(
+    standard_project: Path, offline_env: dict[str, str]
+):
+    git(standard_project.parent, "init", "--quiet")
+    dev = make(standard_project, "dev", env=offline_env)
+    test = make(standard_project, "test", env=offline_env)
+    said = dev.stderr + test.stderr
+    assert said.count("commit hooks not installed: this project is inside the git repository") == 1
+    assert "git init here" in dev.stderr
+    assert not (standard_project / ".git").exists()
+
+
+@pytest.mark.slow
 def test_two_make_dev_started_at_once_on_a_fresh_project_both_finish(
     standard_project: Path, offline_env: dict[str, str]
 ):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 from support.commands import run
-from support.project import DEFAULT_ANSWERS, render
+from support.project import DEFAULT_ANSWERS, TEMPLATE_ROOT, render
 
 # The longest a module of the generated tools/ may be (issue 19).
 MODULE_LINE_LIMIT = 400
@@ -140,6 +140,12 @@ def test_every_make_help_line_fits_a_terminal(name: str, tmp_path: Path):
     project = render(tmp_path / "project", **HELP_COMBINATIONS[name])
     lines = run(["make"], cwd=project).stdout.splitlines()
     assert len(lines) > 15
+    assert [line for line in lines if len(line) >= 100] == []
+
+
+def test_the_template_repositorys_own_make_help_fits_a_terminal():
+    lines = run(["make", "help"], cwd=TEMPLATE_ROOT).stdout.splitlines()
+    assert len(lines) > 8
     assert [line for line in lines if len(line) >= 100] == []
 
 

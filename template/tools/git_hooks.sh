@@ -29,12 +29,15 @@ if ! git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 fi
 # pre-commit reads its config at the repository's root: inside a bigger
 # repository, installing would put a hook there that cannot find ours.
+# Said once per venv, like the note below: make test and make lint run this too.
 top="$(cd "$(git rev-parse --show-toplevel)" && pwd -P)"
 if [ "$top" != "$(pwd -P)" ]; then
-    [ "$mode" = prod ] && exit 0
+    noted="$venv/.stamps/nested-repository-noted"
+    [ "$mode" = prod ] || [ -f "$noted" ] && exit 0
     echo "note: commit hooks not installed: this project is inside the git repository at $top," >&2
     echo "      and pre-commit only reads .pre-commit-config.yaml at a repository's root." >&2
     echo "      Give the project its own repository (git init here) and run make dev again." >&2
+    mkdir -p "$venv/.stamps" && touch "$noted"
     exit 0
 fi
 # With core.hooksPath set (often globally, by company tooling) git runs the

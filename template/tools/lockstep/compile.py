@@ -22,7 +22,13 @@ from pathlib import Path
 
 from lockstep import bootstrap, lockfile
 from lockstep.cooldown import PIP_TOO_NEW_RE, Cooldown
-from lockstep.inputs import PYTHON_VERSION_FILE, input_files, requested, unlockable_lines
+from lockstep.inputs import (
+    PYTHON_VERSION_FILE,
+    duplicated_lines,
+    input_files,
+    requested,
+    unlockable_lines,
+)
 from lockstep.run import LockError, Runner
 from lockstep.state import LockState
 
@@ -293,6 +299,8 @@ class Compiler:
                     "and run make lock."
                 )
         for requirements_in, _ in pairs:
+            for warning in duplicated_lines(requirements_in):
+                print(warning, file=sys.stderr)
             refused = unlockable_lines(requirements_in)
             if refused:
                 raise LockError(

@@ -70,6 +70,26 @@ def unlockable_lines(requirements_in: Path) -> list[str]:
     return found
 
 
+def duplicated_lines(requirements_in: Path) -> list[str]:
+    """A warning for each package an .in file names on two lines (the same
+    markers): the compile takes both, so editing one line would not be enough."""
+    from lockstep.lockfile import normalize
+
+    first: dict[tuple[str, str], int] = {}
+    found = []
+    for number, raw in enumerate(read_text(requirements_in).splitlines(), 1):
+        line = COMMENT_RE.sub("", raw).strip()
+        if match := NAME_RE.match(line):
+            key = (normalize(match.group(1)), " ".join(line.partition(";")[2].split()))
+            if key in first:
+                found.append(
+                    f"warning: {requirements_in} names {key[0]} on lines {first[key]} and "
+                    f"{number}: keep one line (the compile takes both)"
+                )
+            first.setdefault(key, number)
+    return found
+
+
 def requested(requirements_in: Path) -> dict[str, list[str]]:
     """normalized name -> the requirement lines naming it, in every file the
     lock is compiled from: what the user asked for, constraints included, and
