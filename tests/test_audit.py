@@ -164,3 +164,12 @@ def test_an_audit_that_could_not_ask_is_an_error_never_clean_and_shows_no_token(
     assert "PIP_INDEX_URL" in refused.stderr
     assert token not in output
     assert token not in (project / ".venv" / "tools" / "pip-audit" / "last-audit").read_text()
+
+    # A project not locked yet: the audit says what to run, and nothing else.
+    (project / "requirements-dev.txt").unlink()
+    unlocked = make(project, "audit", audit_args, env=env, check=False)
+    assert unlocked.returncode != 0
+    assert (
+        "requirements-dev.txt does not exist yet: run make lock, then make audit" in unlocked.stderr
+    )
+    assert "Traceback" not in unlocked.stderr

@@ -120,6 +120,8 @@ def audit(locks: list[Path], options: list[str]) -> int:
     accepted = accepted_advisories(Path("pyproject.toml"))
     owners: dict[tuple[str, str], list[str]] = {}
     for lock in locks:
+        if not lock.exists():
+            raise AuditError(f"{lock} does not exist yet: run make lock, then make audit")
         for name, version, _ in pins_with_markers(lock.read_text(encoding="utf-8")):
             owners.setdefault((name, version), []).append(lock.name)
     print(f"Auditing {len(owners)} pins of {', '.join(lock.name for lock in locks)}")

@@ -294,7 +294,7 @@ class Compiler:
                 hint = f" Did you mean {' or '.join(close)}?" if close else ""
                 raise LockError(
                     f"{package} is not pinned in any lock, so there is nothing to upgrade.{hint}\n"
-                    f"       The locks pin: {', '.join(known)}.\n"
+                    f"       The locks pin: {', '.join(known) or 'nothing yet (run make lock)'}.\n"
                     f"       To add a package, put it in requirements.in (or requirements-dev.in) "
                     "and run make lock."
                 )
