@@ -475,3 +475,19 @@ def test_a_lock_of_its_own_is_named_with_pair_and_checked_alone(project: Path, c
     with pytest.raises(SystemExit):
         main(["--pair", "requirements-checkov.in", "check"])
     assert "required: command" in capsys.readouterr().err
+
+
+def test_a_name_a_universal_lock_pins_twice_installs_the_block_whose_marker_holds(tmp_path: Path):
+    # uv's universal lock of mlflow: 1.27.0 off Windows, 3.17.2 (and its own
+    # dependencies) on Windows. The sync installed the last block it read,
+    # Windows's, whose marker then left mlflow out on Linux and macOS.
+    here, elsewhere = f"sys_platform == '{sys.platform}'", "sys_platform == 'no-such-os'"
+    lock = tmp_path / "requirements.txt"
+    lock.write_text(
+        f"mlflow==1.27.0 ; {here} \\\n    --hash=sha256:1\n    # via -r requirements.in\n"
+        f"mlflow==3.17.2 ; {elsewhere} \\\n    --hash=sha256:2\n    # via -r requirements.in\n"
+    )
+    version, block = sync.wanted_pins([lock], Path(sys.prefix))["mlflow"]
+    assert version == "1.27.0"
+    assert block.startswith(f"mlflow==1.27.0 ; {here} ") and "sha256:1" in block
+    assert "3.17.2" not in block and "sha256:2" not in block

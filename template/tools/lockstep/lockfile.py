@@ -71,20 +71,29 @@ def pins_with_markers(lock_text: str) -> list[tuple[str, str, str]]:
     return [(normalize(n), v, m.strip()) for n, v, m in PIN_RE.findall(lock_text)]
 
 
-def requirement_blocks(lock_text: str) -> dict[str, str]:
-    """normalized name -> its whole block (pin line, hash lines, annotations)."""
-    blocks: dict[str, str] = {}
+def entries(lock_text: str) -> list[tuple[str, str, str, str]]:
+    """(normalized name, version, marker or '', its whole block: pin line, hash
+    lines, annotations) of every pin, in order. A universal lock may pin one
+    name twice, at other versions under other markers (mlflow 1.x off Windows,
+    3.x on it), so each entry keeps its own block."""
+    found: list[list[str]] = []
     current = None
     for line in lock_text.splitlines(keepends=True):
         match = PIN_RE.match(line)
         if match:
-            current = normalize(match.group(1))
-            blocks[current] = line
+            name, version, marker = match.groups()
+            current = [normalize(name), version, (marker or "").strip(), line]
+            found.append(current)
         elif current and line[:1] in {" ", "\t"}:
-            blocks[current] += line
+            current[3] += line
         else:
             current = None
-    return blocks
+    return [(name, version, marker, block) for name, version, marker, block in found]
+
+
+def requirement_blocks(lock_text: str) -> dict[str, str]:
+    """normalized name -> its whole block (a name pinned twice: the last one)."""
+    return {name: block for name, _, _, block in entries(lock_text)}
 
 
 def via_parents(block: str) -> set[str]:

@@ -84,9 +84,7 @@ def wanted_pins(locks: list[Path], venv: Path) -> dict[str, tuple[str, str]]:
 
     environment, wanted = None, {}
     for lock in locks:
-        text = lockfile.read_text(lock)
-        blocks = lockfile.requirement_blocks(text)
-        for name, version, marker in lockfile.pins_with_markers(text):
+        for name, version, marker, block in lockfile.entries(lockfile.read_text(lock)):
             if marker:
                 environment = environment or marker_environment(venv)
                 try:
@@ -97,7 +95,7 @@ def wanted_pins(locks: list[Path], venv: Path) -> dict[str, tuple[str, str]]:
                         f"{lock} carries an environment marker that cannot be read ({error}): "
                         f"{marker!r}. Regenerate the locks with make lock."
                     ) from None
-            wanted[name] = (version, blocks[name])
+            wanted[name] = (version, block)
     return wanted
 
 
