@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from lockstep import engines, lockfile, pip_config, stamp, sync
+from lockstep import engines, lockfile, pip_config, run, stamp, sync
 from lockstep.engines import get_engine
 from lockstep.pip_config import PipSettings, uv_index_environment
 from lockstep.platforms import (
@@ -96,7 +96,7 @@ def test_pip_tools_compiles_with_the_makefiles_flags_and_the_upgrade_asked_for()
         ["pandas", "numpy"],  # upgrade_packages
         PIP_COMPILE_FLAGS,  # extra_args
     )
-    assert command[:5] == [PYTHON, "-m", "piptools", "compile", "--quiet"]
+    assert command[:5] == [PYTHON, "-m", "piptools", "compile", "--verbose"]
     assert command[5 : 5 + len(PIP_COMPILE_FLAGS)] == PIP_COMPILE_FLAGS
     assert command[-7:] == [
         "--upgrade-package",
@@ -492,6 +492,75 @@ def test_the_pip_tools_engine_leaves_pip_compiles_output_alone() -> None:
 )
 def test_markers_are_decided_for_the_projects_python_minor_version(marker, expected) -> None:
     assert simplify_marker(marker, "3.12") == expected
+
+
+
+# ---------------------------------------------------------------- a long compile shows it is alive
+PIP_COMPILE_SAYS = [
+    "  Collecting pandas==3.1.1 (from -r requirements.in (line 4))\n",
+    "  Collecting charset_normalizer<4,>=2 (from requests->-r requirements.in (line 5))\n",
+    "  Processing /opt/wheels/python_dateutil-2.9.0-py3-none-any.whl (from pandas)\n",
+    "  Collecting Charset-Normalizer<4,>=2 (from requests->-r requirements.in (line 5))\n",
+    "    Downloading pandas-3.1.1-cp312-cp312-manylinux_2_28_x86_64.whl (12.0 MB)\n",
+]
+
+
+class Terminal:
+    """A stdout that is a terminal or not, and keeps what was written to it."""
+
+    def __init__(self, terminal: bool) -> None:
+        self.terminal, self.written = terminal, []
+
+    def isatty(self) -> bool:
+        return self.terminal
+
+    def write(self, text: str) -> None:
+        self.written.append(text)
+
+    def flush(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("terminal", [True, False], ids=["terminal", "log"])
+def test_a_quiet_compile_tells_its_time_and_the_packages_pip_compile_named_so_far(
+    monkeypatch: pytest.MonkeyPatch, terminal: bool
+) -> None:
+    pip_tools = get_engine("pip-tools")
+    progress = run.Progress("resolving requirements.txt (pip-tools)", pip_tools.collecting)
+    for line in PIP_COMPILE_SAYS:
+        progress.see(line)
+    assert progress.names == {"pandas", "charset-normalizer", "python-dateutil"}
+    stdout = Terminal(terminal)
+    monkeypatch.setattr(sys, "stdout", stdout)
+    monkeypatch.setattr(run, "HEARTBEAT_SECONDS", 0.4)
+    child = [sys.executable, "-c", "import time; time.sleep(2.3)"]
+
+    run.Runner().quietly(child, progress=progress)
+
+    said = "".join(stdout.written)
+    told = "  ... still resolving requirements.txt (pip-tools): 1 s, 3 packages so far"
+    if terminal:  # one line, rewritten each second, and cleared at the end
+        assert said.startswith(f"\r{told}\033[K\r") and said.endswith("\r\033[K"), said
+        assert "\n" not in said
+    else:  # a line now and then, nothing a log would show as garbage
+        assert f"{told}\n" in said and "\r" not in said and "\033" not in said, said
+
+
+def test_pip_compiles_chatter_is_held_and_its_errors_and_retries_are_shown() -> None:
+    said = "".join(
+        [
+            *PIP_COMPILE_SAYS,
+            "  WARNING: Location 'file:///opt/pypi/simple/six/' is ignored\n",
+            "WARNING: Retrying (Retry(total=4)) after connection broken: /simple/six/\n",
+            "pandas==3.1.1 \\\n",
+        ]
+    )
+    told = "WARNING: Retrying (Retry(total=4)) after connection broken: /simple/six/\n"
+    assert get_engine("pip-tools").told(said, []) == told
+    assert get_engine("pip-tools").told(said, ["-v"]) == said  # PIP_COMPILE_FLAGS=-v: all of it
+    assert get_engine("uv").told(said, []) == said  # uv --quiet: what it says is worth showing
+    chosen = get_engine("pip-tools").compile_command(VENV, "r.in", "r.txt", False, [], ["-v"])
+    assert "--verbose" not in chosen and "-v" in chosen
 
 
 # ---------------------------------------------------------------- platforms

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from filelock import FileLock
-from support.commands import make, run
+from support.commands import make, run, user_environment
 from support.lock_files import (
     LEAKY_LINE,
     LOCK_FILES,
@@ -34,6 +34,7 @@ from support.lock_files import (
     without_index,
 )
 from support.project import STANDARD_ANSWERS, render
+from support.slow_index import slow_index
 
 pytestmark = pytest.mark.slow
 
@@ -475,3 +476,52 @@ def test_a_pip_tools_lock_from_another_platform_is_named_by_dev_check_lock_and_d
     assert uv_check.returncode != 0
     assert "requirements.txt holds for macos-arm64 only" in uv_check.stderr
     assert "run make lock" in uv_check.stderr
+
+
+# ---------------------------------------------------------------- a long compile shows it is alive
+STILL_RESOLVING = re.compile(
+    r"^  \.\.\. still resolving (requirements(?:-dev)?\.txt) \(([\w-]+)\): (\d+) s"
+    r"(?:, (\d+) packages (?:so far|resolved, hashing their files))?$",
+    re.MULTILINE,
+)
+
+
+def test_a_slow_compile_says_every_few_seconds_how_far_it_got_and_a_no_op_make_dev_says_nothing(
+    tmp_path: Path, engine: str
+) -> None:
+    project = render(tmp_path / "project", lock_engine=engine, ci="none", docker=False)
+    (project / "requirements.in").write_text("six\n")
+    (project / "requirements-dev.in").write_text(
+        f"-c requirements.txt\n{engine}\nhatchling\npre-commit\n"
+    )
+    # The real index alone (this machine's pip configuration adds local
+    # folders), with an empty cache: every page of the compile is asked for.
+    real_index = {
+        **{name: value for name, value in user_environment().items() if name != "PIP_FIND_LINKS"},
+        "PIP_CONFIG_FILE": os.devnull,
+        "UV_CACHE_DIR": str(tmp_path / "uv-cache"),
+        "PIP_NO_CACHE_DIR": "1",
+    }
+    # uv asks for the pages at once, and the index answers one at a time.
+    with slow_index(delay=1.5 if engine == "uv" else 0.5) as url:
+        # Its output is a pipe, as in CI: plain lines, no carriage returns.
+        locked = make(project, "lock", env={**real_index, "PIP_INDEX_URL": url})
+
+    output = locked.stdout
+    assert "\r" not in output
+    dev_compile = output[output.index("Resolving requirements-dev.txt") :]
+    beats = [match.groups() for match in STILL_RESOLVING.finditer(dev_compile)]
+    assert beats, output
+    assert {(lock, name) for lock, name, _, _ in beats} == {("requirements-dev.txt", engine)}
+    seconds = [int(elapsed) for _, _, elapsed, _ in beats]
+    assert seconds == sorted(seconds) and seconds[0] >= 5, output
+    if engine == "pip-tools":  # pip-compile names the packages it collects; uv does not
+        counts = [int(count) for _, _, _, count in beats]
+        assert counts == sorted(counts) and 0 < counts[-1] <= len(lock_pins(project, "requirements-dev.txt")), output
+    else:
+        assert all(count is None for _, _, _, count in beats), output
+    assert "Collecting" not in output  # pip-compile's own progress stays held
+
+    make(project, "dev", env=real_index)
+    again = make(project, "dev", env=real_index)
+    assert again.stdout == "", again.stdout

@@ -29,7 +29,7 @@ from lockstep.inputs import (
     requested,
     unlockable_lines,
 )
-from lockstep.run import LockError, Runner
+from lockstep.run import LockError, Progress, Runner
 from lockstep.state import LockState
 
 # How uv, and pip asked again with -vv (pip-compile's quiet output only says
@@ -208,15 +208,18 @@ class Compiler:
                 self.packages,
                 [*arguments, *self.extra_args],
             )
-            print(f"Resolving {state.lock} from {state.requirements_in} ({self.engine.name}) ...")
+            engine = self.engine.name
+            print(f"Resolving {state.lock} from {state.requirements_in} ({engine}) ...")
             sys.stdout.flush()
             started = time.monotonic()
             environment = {**self.engine.environment(self.venv), **variables}
             # Held until the end: an index failure is told in a few lines, not pip's tracebacks.
-            status, said = self.runner.quietly(command, environment)
+            doing = f"resolving {state.lock} ({engine})"
+            progress = Progress(doing, self.engine.collecting, self.engine.hashing)
+            status, said = self.runner.quietly(command, environment, progress)
             if status != 0:
                 raise self.compile_failed(state, said, environment, cutoff)
-            print(said, end="", flush=True)
+            print(self.engine.told(said, self.extra_args), end="", flush=True)
             text = self.engine.postprocess(output.read_text(encoding="utf-8"), python_version)
         finally:
             output.unlink(missing_ok=True)

@@ -13,6 +13,7 @@ venv. Standard library only.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -32,6 +33,13 @@ UV_DEFAULTS_OF_PIP_COMPILE = frozenset(
         "--no-reuse-hashes",
     }
 )
+
+# PIP_COMPILE_FLAGS=-v (or -q) chooses how much pip-compile says: all of it is shown.
+VERBOSITY_RE = re.compile(r"-[vq]+|--verbose|--quiet")
+# What a compile that succeeded shows of pip-compile -v: pip's errors and
+# retries (as a sync shows them; pip's other warnings name every find-links
+# folder a package is not in) and a pin pip-tools discarded.
+TOLD_RE = re.compile(r"\s*(?:ERROR|DEPRECATION|WARNING: Retrying|Discarding )")
 
 
 def venv_python(venv: Path) -> str:
@@ -54,15 +62,30 @@ class PipTools:
     cutoff_per_package = False
     # Options of `install` that only pip has.
     install_options = ("--progress-bar", "off")
+    # pip-compile -v names each package as pip collects it (or takes a local
+    # wheel), then says it hashes their files: what is shown while it works.
+    collecting = re.compile(
+        r"\s*(?:Collecting ([A-Za-z0-9][A-Za-z0-9._-]*)|Processing \S*/([A-Za-z0-9][\w.]*)-)"
+    )
+    hashing = re.compile(r"\s*Generating hashes:")
 
     def tool_ready(self, venv: Path) -> bool:
         # RECORD is written last: an install cut short has none.
         return any(venv.glob("lib/python*/site-packages/pip_tools-*.dist-info/RECORD"))
 
     def compile_command(self, venv, requirements_in, output, upgrade, packages, extra_args):
-        command = [venv_python(venv), "-m", "piptools", "compile", "--quiet", *extra_args]
+        chosen = any(VERBOSITY_RE.fullmatch(argument) for argument in extra_args)
+        command = [venv_python(venv), "-m", "piptools", "compile"]
+        command += [*([] if chosen else ["--verbose"]), *extra_args]
         command += upgrade_args(upgrade, packages)
         return [*command, "--output-file", str(output), str(requirements_in)]
+
+    def told(self, output: str, extra_args) -> str:
+        """What a compile that succeeded says (all of it when PIP_COMPILE_FLAGS
+        chose the verbosity)."""
+        if any(VERBOSITY_RE.fullmatch(argument) for argument in extra_args):
+            return output
+        return "".join(line for line in output.splitlines(True) if TOLD_RE.match(line))
 
     def environment(self, venv: Path) -> dict[str, str]:
         # The lock's header tells readers how to regenerate it.
@@ -97,6 +120,7 @@ class Uv:
     needs_pip = False
     install_options = ()
     cutoff_per_package = True
+    collecting = hashing = None  # uv --quiet says nothing as it resolves: the time is shown
 
     def __init__(self) -> None:
         self.on_path = shutil.which("uv")
@@ -128,6 +152,9 @@ class Uv:
         ]
         command += upgrade_args(upgrade, packages)
         return [*command, "--output-file", str(output), str(requirements_in)]
+
+    def told(self, output: str, extra_args) -> str:
+        return output
 
     def environment(self, venv: Path) -> dict[str, str]:
         added = self.pip_settings(venv)[0]

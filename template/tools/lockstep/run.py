@@ -1,6 +1,7 @@
 # The template manages this file: local edits meet the next copier update as a merge.
 """Running pip, pip-compile and uv: their output with credentials hidden,
-a stop on SIGTERM or SIGHUP as on Ctrl-C, and one make at a time."""
+a sign of life while a long one works quietly, a stop on SIGTERM or SIGHUP
+as on Ctrl-C, and one make at a time."""
 
 from __future__ import annotations
 
@@ -8,12 +9,52 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 
 from lockstep.lockfile import redact
 
 
 class LockError(Exception):
     """A refusal whose message names the problem and the fix."""
+
+
+# Seconds between the plain lines of a log (CI); a terminal's line is updated every second.
+HEARTBEAT_SECONDS = 10
+
+
+class Progress:
+    """What a quiet child is doing, and how far it got: the distinct names
+    its output lines matching `counted` name (its last group that matched),
+    and whether a line matching `hashing` said it went on to hash the files."""
+
+    def __init__(self, doing: str, counted=None, hashing=None) -> None:
+        self.doing, self.counted, self.hashing = doing, counted, hashing
+        self.names: set[str] = set()
+        self.hashes = False
+
+    def see(self, line: str) -> None:
+        found = self.counted and self.counted.match(line)
+        if found:
+            self.names.add(found[found.lastindex].lower().replace("_", "-").replace(".", "-"))
+        self.hashes = self.hashes or bool(self.hashing and self.hashing.match(line))
+
+    def tell(self, started: float, done: threading.Event) -> None:
+        """Until `done`: "  ... still resolving ...: 30 s, 41 packages so far",
+        on one updating line on a terminal, else a plain line now and then."""
+        terminal = sys.stdout.isatty()
+        shown = False
+        while not done.wait(1 if terminal else HEARTBEAT_SECONDS):
+            line = f"  ... still {self.doing}: {time.monotonic() - started:.0f} s"
+            if self.counted:
+                line += f", {len(self.names)} packages "
+                line += "resolved, hashing their files" if self.hashes else "so far"
+            sys.stdout.write(f"\r{line}\033[K" if terminal else f"{line}\n")
+            sys.stdout.flush()
+            shown = True
+        if terminal and shown:
+            sys.stdout.write("\r\033[K")  # the line gives way to what follows
+            sys.stdout.flush()
 
 
 class Runner:
@@ -50,8 +91,19 @@ class Runner:
                 self.child.wait()
             self.child = None
 
-    def quietly(self, command: list[str], environment=None) -> tuple[int, str]:
-        return self.run(command, environment, on_line=lambda _: None)
+    def quietly(self, command: list[str], environment=None, progress=None) -> tuple[int, str]:
+        """Run a command without showing its output; with a Progress, say
+        while it runs that it is alive and how far it got."""
+        if progress is None:
+            return self.run(command, environment, on_line=lambda _: None)
+        done = threading.Event()
+        teller = threading.Thread(target=progress.tell, args=(time.monotonic(), done), daemon=True)
+        teller.start()
+        try:
+            return self.run(command, environment, on_line=progress.see)
+        finally:
+            done.set()
+            teller.join()
 
     def stop_on_signals(self) -> None:
         """SIGTERM and SIGHUP end the run like Ctrl-C: the child stops,
