@@ -317,3 +317,25 @@ def test_the_home_pages_cooldown_is_the_default_answer():
     guard = (DOCS / "index.md").read_text().split("## The supply-chain guard\n", 1)[1]
     days = set(re.findall(r"(\d+)[- ]days?\b", guard.split("\n## ", 1)[0]))
     assert days == {default}, f"docs/index.md says {days} days; copier.yml's default is {default}"
+
+
+def indented_block_after(text: str, lead: str) -> list[str]:
+    """The lines of the indented code block that follows the line `lead`, dedented."""
+    after = text.split(f"\n{lead}\n\n", 1)[1]
+    block = itertools.takewhile(lambda line: line.startswith("    "), after.splitlines())
+    return [line.removeprefix("    ") for line in block]
+
+
+def test_getting_started_runs_the_generated_readmes_first_steps_in_its_order():
+    readme = (rendered_project.project(rendered_project.BASE) / "README.md").read_text()
+    start = indented_block_after(readme, "## Start")
+    assert start[0].startswith("make dev ")
+    steps = indented_block_after(
+        (DOCS / "getting-started.md").read_text(), "Then, in the new project:"
+    )
+    assert [line for line in steps if line.startswith("make")] == start, (
+        "docs/getting-started.md must show the README's Start block, line for line"
+    )
+    # The first commit takes the locks, so it comes after make dev made them.
+    commit = next(n for n, line in enumerate(steps) if "git commit" in line)
+    assert commit > steps.index(start[0])
