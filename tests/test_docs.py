@@ -50,6 +50,10 @@ def test_the_site_builds_in_strict_mode(tmp_path: Path):
             r'<(?:script|link)[^>]+(?:src|href)="(?:https?:)?//[^"]+', page.read_text()
         )
         assert remote == [], f"{page.name} loads from the network: {remote}"
+        # Code blocks wrap their long lines (the theme would cut them off at the edge).
+        assert "stylesheets/extra.css" in page.read_text(), page
+    css = (tmp_path / "site" / "stylesheets" / "extra.css").read_text()
+    assert re.search(r"\.md-typeset pre > code \{[^}]*white-space: pre-wrap;", css)
 
 
 def test_every_page_in_docs_is_in_the_navigation():
