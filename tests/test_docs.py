@@ -343,3 +343,42 @@ def test_getting_started_runs_the_generated_readmes_first_steps_in_its_order():
     # The first commit takes the locks, so it comes after make dev made them.
     commit = next(n for n, line in enumerate(steps) if "git commit" in line)
     assert commit > steps.index(start[0])
+
+
+def labels_outside_their_box(svg: str) -> list[str]:
+    """Each text of the picture with the room it may take (docs_flow.text_width)
+    that does not fit the smallest rectangle it starts in, padding included."""
+    svg_ns = "{http://www.w3.org/2000/svg}"
+    root = ElementTree.fromstring(svg)
+    boxes = [
+        tuple(float(rect.get(name, 0)) for name in ("x", "y", "width", "height"))
+        for rect in root.iter(f"{svg_ns}rect")
+    ]
+    outside = []
+    for label in root.iter(f"{svg_ns}text"):
+        x, y, size = (float(label.get(name)) for name in ("x", "y", "font-size"))
+        width = docs_flow.text_width(label.text, size, label.get("font-weight", "normal"))
+        left = x - width / 2 if label.get("text-anchor") == "middle" else x
+        top = y - size  # the baseline is y; capitals and accents reach about a size above
+        around = [
+            (bx, by, bw, bh)
+            for bx, by, bw, bh in boxes
+            if bx <= x <= bx + bw and by <= top and y <= by + bh
+        ]
+        bx, _, bw, _ = min(around, key=lambda b: b[2] * b[3])
+        if left < bx or left + width > bx + bw - docs_flow.PADDING / 2:
+            outside.append(
+                f"{label.text!r} ({left:.0f}..{left + width:.0f} in {bx:.0f}..{bx + bw:.0f})"
+            )
+    return outside
+
+
+def test_every_label_of_the_flow_picture_fits_its_box(monkeypatch):
+    assert labels_outside_their_box((DOCS / "flow.svg").read_text()) == []
+    # A detail that outgrows its box is caught (the one that used to run past it).
+    (title, _, label, checks), *others = docs_flow.PRODUCTS
+    longer = (title, ("from requirements.txt; CI pushes to ECR",), label, checks)
+    monkeypatch.setattr(docs_flow, "PRODUCTS", (longer, *others))
+    assert [label.split(" (")[0] for label in labels_outside_their_box(docs_flow.svg())] == [
+        "'from requirements.txt; CI pushes to ECR'"
+    ]
