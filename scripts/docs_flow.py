@@ -20,8 +20,13 @@ OUTPUT = ROOT / "docs" / "flow.svg"
 WIDTH, HEIGHT = 960, 520
 FONT = "font-family='system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif'"
 INK, MUTED, FILE, GROUP, CHECK = "#1f2933", "#52606d", "#e3f2fd", "#f5f7fa", "#c62828"
+# How wide a label may come out, as a share of its font size per character:
+# the widest of the fonts above (DejaVu Sans, where system-ui falls back on
+# Linux) stays under these, so a label drawn to fit them fits on any system.
+EM_PER_CHARACTER = {"normal": 0.6, "bold": 0.68}
+PADDING = 10  # between a box's edge and its text, on the left and at least on the right
 
-# (title, detail) of the boxes, column by column.
+# (title, detail) of the boxes, column by column; a detail may be several lines.
 INPUTS = (
     ("requirements.in", "what the code imports, loose"),
     ("requirements-dev.in", "dev tools, -c requirements.txt"),
@@ -33,9 +38,9 @@ LOCKS = (
 )
 # (title, detail, label of the arrow from the locks, the checks that guard it)
 PRODUCTS = (
-    (".venv", "exactly the locks, nothing else", "make dev", ()),
-    ("Docker image", "from requirements.txt; CI pushes to ECR", "make docker-build", (4,)),
-    ("CI (GitHub Actions)", "the same make targets as on a laptop", "on every push", (3,)),
+    (".venv", ("exactly the locks,", "nothing else"), "make dev", ()),
+    ("Docker image", ("from requirements.txt;", "CI pushes it to ECR"), "make docker-build", (4,)),
+    ("CI (GitHub Actions)", ("the same make targets", "as on a laptop"), "on every push", (3,)),
 )
 # (number, where it runs, what it checks): the circled numbers on the picture.
 CHECKS = (
@@ -62,17 +67,31 @@ CHECKS = (
 )
 
 
+def text_width(content: str, size: float, weight: str = "normal") -> float:
+    """The most room `content` takes at font size `size` (see EM_PER_CHARACTER)."""
+    return len(content) * size * EM_PER_CHARACTER[weight]
+
+
 def text(x: float, y: float, content: str, size: int = 13, **attributes: str) -> str:
     attributes = {"fill": INK, **attributes}
     extra = "".join(f" {name.replace('_', '-')}='{value}'" for name, value in attributes.items())
     return f"<text x='{x}' y='{y}' font-size='{size}'{extra}>{escape(content)}</text>"
 
 
-def box(x: float, y: float, width: float, title: str, detail: str) -> list[str]:
+def box(x: float, y: float, width: float, title: str, detail: str | tuple[str, ...]) -> list[str]:
+    """A file or product: its title in bold, then its detail, a line each."""
+    lines = (detail,) if isinstance(detail, str) else detail
+    height = 32 + 14 * len(lines)
     return [
-        f"<rect x='{x}' y='{y}' width='{width}' height='46' rx='6' fill='{FILE}' stroke='#90caf9'/>",
-        text(x + 10, y + 19, title, font_weight="bold"),
-        text(x + 10, y + 37, detail, size=11, fill=MUTED),
+        (
+            f"<rect x='{x}' y='{y}' width='{width}' height='{height}' rx='6' fill='{FILE}'"
+            " stroke='#90caf9'/>"
+        ),
+        text(x + PADDING, y + 19, title, font_weight="bold"),
+        *(
+            text(x + PADDING, y + 37 + 14 * row, line, size=11, fill=MUTED)
+            for row, line in enumerate(lines)
+        ),
     ]
 
 
@@ -118,25 +137,27 @@ def svg() -> str:
         ),
         f"<rect width='{WIDTH}' height='{HEIGHT}' fill='#ffffff'/>",
     ]
-    parts += group(20, 20, 240, 210, "you edit")
+    # Three columns: the inputs, the locks, and what is made from the locks,
+    # each box as wide as its longest line needs (tests/test_docs.py checks).
+    parts += group(10, 20, 236, 210, "you edit")
     for row, (title, detail) in enumerate(INPUTS):
-        parts += box(30, 44 + row * 60, 220, title, detail)
-    parts += group(340, 20, 240, 210, "make lock writes; committed")
+        parts += box(18, 44 + row * 60, 220, title, detail)
+    parts += group(320, 20, 256, 210, "make lock writes; committed")
     for row, (title, detail) in enumerate(LOCKS):
-        parts += box(350, 44 + row * 60, 220, title, detail)
-    parts += badge(544, 30, 1) + badge(566, 30, 2)
-    parts.append(arrow(262, 125, 338, 125))
-    parts.append(text(300, 116, "make lock", size=11, text_anchor="middle"))
-    parts.append(text(300, 146, "if an input", size=10, text_anchor="middle", fill=MUTED))
-    parts.append(text(300, 158, "changed", size=10, text_anchor="middle", fill=MUTED))
+        parts += box(328, 44 + row * 60, 240, title, detail)
+    parts += badge(540, 30, 1) + badge(562, 30, 2)
+    parts.append(arrow(248, 125, 318, 125))
+    parts.append(text(283, 116, "make lock", size=11, text_anchor="middle"))
+    parts.append(text(283, 146, "if an input", size=10, text_anchor="middle", fill=MUTED))
+    parts.append(text(283, 158, "changed", size=10, text_anchor="middle", fill=MUTED))
     # From the locks to a bus, and from the bus to each product, labelled.
-    parts.append(f"<line x1='582' y1='125' x2='595' y2='125' stroke='{INK}' stroke-width='1.5'/>")
-    parts.append(f"<line x1='595' y1='53' x2='595' y2='193' stroke='{INK}' stroke-width='1.5'/>")
+    parts.append(f"<line x1='578' y1='125' x2='590' y2='125' stroke='{INK}' stroke-width='1.5'/>")
+    parts.append(f"<line x1='590' y1='60' x2='590' y2='200' stroke='{INK}' stroke-width='1.5'/>")
     for row, (title, detail, label, checks) in enumerate(PRODUCTS):
         y = 30 + row * 70
-        parts += box(720, y, 230, title, detail)
-        parts.append(arrow(595, y + 23, 718, y + 23))
-        parts.append(text(657, y + 17, label, size=11, text_anchor="middle"))
+        parts += box(714, y, 236, title, detail)
+        parts.append(arrow(590, y + 30, 712, y + 30))
+        parts.append(text(651, y + 24, label, size=11, text_anchor="middle"))
         for number in checks:
             parts += badge(946, y, number)
     parts.append(text(20, 282, "Where each check runs", size=15, font_weight="bold"))

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import importlib.machinery
+import importlib.util
+import inspect
+import io
 import itertools
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from xml.etree import ElementTree
 
+import audit
 import docs_flow
 import docs_hooks
 import docs_make_targets
@@ -17,11 +24,23 @@ import docs_pages
 import docs_questions
 import pytest
 import rendered_project
-from support.lock_files import COMPILE_SUMMARY, LOCK_FILES, PIN_CHANGE
+import upgrade_check
+from lockstep.compile import Compiler, seed_for
+from lockstep.cooldown import Cooldown
+from lockstep.engines import get_engine
+from support.doc_samples import NUMBER, compile_output, pins_moved, printed, sample
+from support.lock_files import LOCK_FILES
 from support.project import TEMPLATE_ROOT
 
 DOCS = TEMPLATE_ROOT / "docs"
 MARKDOWN_LINK = re.compile(r"\]\(([^)\s]+)\)")
+# The tool of projects with `docker: true`, under its file name in the template.
+_FREEZE = TEMPLATE_ROOT / "template/tools/{% if docker %}freeze_from_image.py{% endif %}"
+_loader = importlib.machinery.SourceFileLoader("freeze_from_image", str(_FREEZE))
+freeze_from_image = importlib.util.module_from_spec(
+    importlib.util.spec_from_loader(_loader.name, _loader)
+)
+_loader.exec_module(freeze_from_image)
 
 
 def test_the_site_builds_in_strict_mode(tmp_path: Path):
@@ -50,6 +69,10 @@ def test_the_site_builds_in_strict_mode(tmp_path: Path):
             r'<(?:script|link)[^>]+(?:src|href)="(?:https?:)?//[^"]+', page.read_text()
         )
         assert remote == [], f"{page.name} loads from the network: {remote}"
+        # Code blocks wrap their long lines (the theme would cut them off at the edge).
+        assert "stylesheets/extra.css" in page.read_text(), page
+    css = (tmp_path / "site" / "stylesheets" / "extra.css").read_text()
+    assert re.search(r"\.md-typeset pre > code \{[^}]*white-space: pre-wrap;", css)
 
 
 def test_every_page_in_docs_is_in_the_navigation():
@@ -287,19 +310,132 @@ def test_every_how_to_the_users_need_is_there():
         assert decision in design
 
 
-def test_the_sample_output_of_adding_a_dependency_is_what_make_prints():
-    """The how-to shows a compile's real lines: the summary per lock, then as
-    many pin lines as it says changed (the slow lock tests hold make's output
-    to the same patterns)."""
-    howto = (DOCS / "how-to" / "add-a-dependency.md").read_text()
-    sample = "\n".join(line.removeprefix("    ") for line in howto.splitlines())
-    summaries = list(COMPILE_SUMMARY.finditer(sample))
-    assert [summary.group(1) for summary in summaries] == list(LOCK_FILES)
-    for summary in summaries:
-        following = sample[summary.end() + 1 :].splitlines()
-        pin_lines = list(itertools.takewhile(PIN_CHANGE.match, following))
-        assert len(pin_lines) == int(summary.group(3) or 0), summary.group(0)
-    assert "times vary" in howto
+def test_the_compile_output_on_the_pages_is_what_make_prints():
+    """The how-tos show a compile's lines: each lock's Resolving line and
+    summary, then as many pin lines as it says changed, each as the code
+    words it (the slow lock tests hold make's real output to the same code)."""
+    engine = get_engine("pip-tools").name
+    howto = sample("how-to/add-a-dependency.md", "Resolving ")
+    assert [line.split(":")[0] for line in howto if "pins resolved" in line] == list(LOCK_FILES)
+    assert howto == compile_output(howto, engine)
+    assert "times vary" in (DOCS / "how-to" / "add-a-dependency.md").read_text()
+    merged = sample("how-to/two-branches-added-dependencies.md", "requirements.txt had merge")
+    assert merged == compile_output(merged, engine)
+    # The first line is what a lock with conflict markers starts from.
+    agreed = int(NUMBER.findall(merged[0])[0])
+    common = "".join(f"package-{n}==1.0\n" for n in range(agreed - 2))
+    conflicted = SimpleNamespace(
+        kind="conflict",
+        lock=Path("requirements.txt"),
+        requirements_in=Path("requirements.in"),
+        text=f"{common}<<<<<<< HEAD\ntoolz==1.0.0\n=======\ntabulate==0.9.0\n>>>>>>> add-toolz\n",
+    )
+    assert merged[0] == seed_for(conflicted)[1]
+
+
+def a_failed_compile(output: str, cutoff: str | None = None) -> list[str]:
+    """What make lock prints on stderr when the engine failed with `output`."""
+    compiler = SimpleNamespace(
+        engine=SimpleNamespace(needs_pip=False, installer=lambda *_: None), runner=None, venv=None
+    )
+    state = SimpleNamespace(lock=Path("requirements.txt"), requirements_in=Path("requirements.in"))
+    with contextlib.redirect_stdout(io.StringIO()):  # the engine's own output
+        error = Compiler.compile_failed(compiler, state, output, {}, cutoff)
+    return f"error: {error}".splitlines()
+
+
+def test_the_cooldown_lines_on_the_supply_chain_page_are_what_make_prints():
+    (note,) = sample("supply-chain.md", "Cooldown: ")
+    cooldown = Cooldown(int(NUMBER.findall(note.split("=")[-1])[0]), [], get_engine("pip-tools"))
+    cooldown.cutoff = re.search(r"\d{4}-\d\d-\d\dT\S+Z", note).group(0)
+    assert note == cooldown.note()
+    # A requirement only a release younger than the cooldown meets: uv's words.
+    refused = sample("supply-chain.md", "error: compiling requirements.in failed")
+    name, newest = re.search(r"the newest (\S+) old enough is (\S+)\.", refused[2]).groups()
+    cutoff = re.search(r"\d{4}-\d\d-\d\dT\S+Z", refused[2]).group(0)
+    said = f"Because only {name}<={newest} is available and you require {name}>=2.33, ..."
+    assert refused == a_failed_compile(said, cutoff)
+    prose = (
+        (DOCS / "supply-chain.md").read_text().split(refused[0])[0].rstrip().rsplit("\n\n", 1)[1]
+    )
+    assert f"`{name}>=" in prose, "the prose and the sample name the same package"
+
+
+def test_the_index_errors_on_the_mirror_page_are_what_make_prints():
+    shown = sample("how-to/corporate-pypi-mirror.md", "error: the index ")
+    refused, _, unreachable = (list(group) for group in (shown[:2], shown[2:3], shown[3:]))
+    url = refused[0].split()[3].replace("****@", "user:token@")
+    said = f"Could not fetch URL {url}requests/: 401 Client Error: Unauthorized for url"
+    assert refused == a_failed_compile(said)
+    url = unreachable[0].split()[3]
+    assert unreachable == a_failed_compile(f"Could not fetch URL {url}requests/: connection error")
+
+
+def test_the_audit_on_the_supply_chain_page_is_what_make_audit_prints(monkeypatch, tmp_path):
+    shown = sample("supply-chain.md", "Auditing ")
+    found = {}
+    for line, after in itertools.pairwise(shown):
+        if line.startswith("vulnerable: "):
+            name, version = line.split()[1:3]
+            advisory, aliases, fixed = re.match(r"\s+(\S+) \((.*)\): fixed in (.*)", after).groups()
+            vuln = {"id": advisory, "aliases": aliases.split(", "), "fix_versions": [fixed]}
+            found[(name, version)] = {"name": name, "version": version, "vulns": [vuln]}
+    yanked = {
+        tuple(line.split()[1:3]): line.split("): ", 1)[1]
+        for line in shown
+        if line.startswith("yanked: ")
+    }
+    # The locks hold as many pins as the sample says, the flagged ones among them.
+    count = int(NUMBER.findall(shown[0])[0])
+    flagged = sorted(found.keys() | yanked.keys())
+    filler = [(f"package-{n}", "1.0") for n in range(count - len(flagged))]
+    (tmp_path / "requirements.txt").write_text(
+        "".join(f"{n}=={v}\n" for n, v in [*flagged, *filler[: count // 2]])
+    )
+    (tmp_path / "requirements-dev.txt").write_text(
+        "".join(f"{n}=={v}\n" for n, v in filler[count // 2 :])
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(audit, "vulnerabilities", lambda pins, options: list(found.values()))
+    monkeypatch.setattr(audit, "yanked_pins", lambda locks: yanked)
+    locks = [Path("requirements.txt"), Path("requirements-dev.txt")]
+    assert shown == printed(audit.audit, locks, [])
+
+
+def test_the_upgrade_check_report_on_the_ci_page_is_what_make_upgrade_check_prints(tmp_path):
+    shown = sample("ci.md", "== Pin changes")
+    moved: dict[str, list[str]] = {}
+    for line in shown[1 : shown.index("")]:
+        if line.endswith(".txt:"):
+            lock = moved.setdefault(line.removesuffix(":"), [])
+        elif not line.startswith("=="):
+            lock.append(line.removeprefix("  "))
+    held_at = next(n for n, line in enumerate(shown) if line.startswith("== Held back"))
+    held = [line.strip() for line in shown[held_at + 1 : shown.index("")]]
+    held = [] if held == ["(nothing: every pin is at its newest release)"] else held
+    upgraded = {}
+    for lock, lines in moved.items():
+        old, new = pins_moved(lines)
+        (tmp_path / lock).write_text("".join(f"{n}=={v}\n" for n, v in old.items()))
+        upgraded[lock] = "".join(f"{n}=={v}\n" for n, v in new.items())
+    result = shown[-1].removeprefix("== Test result: ")
+    assert result in inspect.getsource(upgrade_check.main)
+    text = upgrade_check.report(tmp_path, upgraded, result, held)[0].splitlines()
+    elided = shown.index("...")
+    assert shown[:elided] == text[1 : elided + 1]  # the report opens with a blank line
+    assert shown[elided + 1 :] == ["", text[-1]]
+
+
+def test_the_image_differences_on_the_docker_page_are_what_make_freeze_from_image_prints():
+    shown = sample("docker.md", "How the image differs from ")
+    recovered, locked = {}, {}
+    for line in shown[1:]:
+        symbol, name, *versions = line.split()
+        name = name.rstrip(":").split("==")[0]
+        if symbol == "~":
+            recovered[name], locked[name] = (name, versions[0]), (name, versions[-1])
+    lock = Path(shown[0].split()[-1].rstrip("):"))
+    assert shown == printed(freeze_from_image.report_differences, recovered, locked, lock)
 
 
 def test_links_in_the_readme_resolve_to_existing_docs_pages():
@@ -317,3 +453,64 @@ def test_the_home_pages_cooldown_is_the_default_answer():
     guard = (DOCS / "index.md").read_text().split("## The supply-chain guard\n", 1)[1]
     days = set(re.findall(r"(\d+)[- ]days?\b", guard.split("\n## ", 1)[0]))
     assert days == {default}, f"docs/index.md says {days} days; copier.yml's default is {default}"
+
+
+def indented_block_after(text: str, lead: str) -> list[str]:
+    """The lines of the indented code block that follows the line `lead`, dedented."""
+    after = text.split(f"\n{lead}\n\n", 1)[1]
+    block = itertools.takewhile(lambda line: line.startswith("    "), after.splitlines())
+    return [line.removeprefix("    ") for line in block]
+
+
+def test_getting_started_runs_the_generated_readmes_first_steps_in_its_order():
+    readme = (rendered_project.project(rendered_project.BASE) / "README.md").read_text()
+    start = indented_block_after(readme, "## Start")
+    assert start[0].startswith("make dev ")
+    steps = indented_block_after(
+        (DOCS / "getting-started.md").read_text(), "Then, in the new project:"
+    )
+    assert [line for line in steps if line.startswith("make")] == start, (
+        "docs/getting-started.md must show the README's Start block, line for line"
+    )
+    # The first commit takes the locks, so it comes after make dev made them.
+    commit = next(n for n, line in enumerate(steps) if "git commit" in line)
+    assert commit > steps.index(start[0])
+
+
+def labels_outside_their_box(svg: str) -> list[str]:
+    """Each text of the picture with the room it may take (docs_flow.text_width)
+    that does not fit the smallest rectangle it starts in, padding included."""
+    svg_ns = "{http://www.w3.org/2000/svg}"
+    root = ElementTree.fromstring(svg)
+    boxes = [
+        tuple(float(rect.get(name, 0)) for name in ("x", "y", "width", "height"))
+        for rect in root.iter(f"{svg_ns}rect")
+    ]
+    outside = []
+    for label in root.iter(f"{svg_ns}text"):
+        x, y, size = (float(label.get(name)) for name in ("x", "y", "font-size"))
+        width = docs_flow.text_width(label.text, size, label.get("font-weight", "normal"))
+        left = x - width / 2 if label.get("text-anchor") == "middle" else x
+        top = y - size  # the baseline is y; capitals and accents reach about a size above
+        around = [
+            (bx, by, bw, bh)
+            for bx, by, bw, bh in boxes
+            if bx <= x <= bx + bw and by <= top and y <= by + bh
+        ]
+        bx, _, bw, _ = min(around, key=lambda b: b[2] * b[3])
+        if left < bx or left + width > bx + bw - docs_flow.PADDING / 2:
+            outside.append(
+                f"{label.text!r} ({left:.0f}..{left + width:.0f} in {bx:.0f}..{bx + bw:.0f})"
+            )
+    return outside
+
+
+def test_every_label_of_the_flow_picture_fits_its_box(monkeypatch):
+    assert labels_outside_their_box((DOCS / "flow.svg").read_text()) == []
+    # A detail that outgrows its box is caught (the one that used to run past it).
+    (title, _, label, checks), *others = docs_flow.PRODUCTS
+    longer = (title, ("from requirements.txt; CI pushes to ECR",), label, checks)
+    monkeypatch.setattr(docs_flow, "PRODUCTS", (longer, *others))
+    assert [label.split(" (")[0] for label in labels_outside_their_box(docs_flow.svg())] == [
+        "'from requirements.txt; CI pushes to ECR'"
+    ]

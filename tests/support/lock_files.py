@@ -40,7 +40,8 @@ LOCK_FILES = ("requirements.txt", "requirements-dev.txt")
 HELD_BACK = ("tzdata", "2024.1")
 # The line a compile prints for each lock (make lock, make dev), then one line
 # per pin that moved: `+ name version (new)`, `- name version (no longer
-# needed)` or `  name old -> new`. The docs' sample output is held to it too.
+# needed)` or `  name old -> new`. (The docs' samples are held to the code
+# that prints these lines: tests/support/doc_samples.py.)
 COMPILE_SUMMARY = re.compile(
     r"^(requirements(?:-dev)?\.txt): (\d+) pins resolved in [\d.]+ s; "
     r"(?:(\d+) changed:|no existing pin moved\.)$",

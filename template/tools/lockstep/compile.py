@@ -61,6 +61,18 @@ def pin_changes(old: dict[str, str], new: dict[str, str]) -> list[str]:
     return lines
 
 
+def resolving(lock: Path, requirements_in: Path, engine: str) -> str:
+    """The line a compile prints as it starts on a lock."""
+    return f"Resolving {lock} from {requirements_in} ({engine}) ..."
+
+
+def summary(lock: Path, count: int, seconds: float, changes: list[str]) -> str:
+    """The line a compile prints when a lock is resolved, before its pin changes."""
+    return f"{lock}: {count} pins resolved in {seconds:.1f} s; " + (
+        f"{len(changes)} changed:" if changes else "no existing pin moved."
+    )
+
+
 def asked_to_move(name: str, old: str, requirements: list[str]) -> bool:
     """True when a line of the inputs naming `name` no longer admits its old pin."""
     from packaging.requirements import InvalidRequirement, Requirement
@@ -209,7 +221,7 @@ class Compiler:
                 [*arguments, *self.extra_args],
             )
             engine = self.engine.name
-            print(f"Resolving {state.lock} from {state.requirements_in} ({engine}) ...")
+            print(resolving(state.lock, state.requirements_in, engine))
             sys.stdout.flush()
             started = time.monotonic()
             environment = {**self.engine.environment(self.venv), **variables}
@@ -226,10 +238,7 @@ class Compiler:
         self.refuse_unsafe(state, text)
         old, new = lockfile.pins(state.text if back_in_time else seed), lockfile.pins(text)
         changes = pin_changes(old, new)
-        print(
-            f"{state.lock}: {len(new)} pins resolved in {time.monotonic() - started:.1f} s; "
-            + (f"{len(changes)} changed:" if changes else "no existing pin moved.")
-        )
+        print(summary(state.lock, len(new), time.monotonic() - started, changes))
         for line in changes:
             print(f"  {line}")
         # make upgrade, upgrade-package and AS_OF move pins on purpose; any
