@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from lockstep.compile import pin_changes, resolving, summary
+from lockstep.engines import get_engine
+from lockstep.run import Progress
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -73,6 +75,13 @@ def compile_output(lines: list[str], engine: str) -> list[str]:
             continue
         lock, requirements_in = line.split()[1], line.split()[3]
         expected.append(resolving(Path(lock), Path(requirements_in), engine))
+        while rest[0].startswith("  ... still "):  # the heartbeat of a slow compile
+            told = rest.pop(0)
+            seconds, *count = NUMBER.findall(told.split(": ", 1)[1])
+            progress = Progress(f"resolving {lock} ({engine})", get_engine(engine).collecting)
+            progress.names = {str(number) for number in range(int(count[0]) if count else 0)}
+            progress.hashes = "hashing" in told
+            expected.append(progress.status(float(seconds)))
         counted = rest.pop(0)
         count, seconds, *changed = NUMBER.findall(counted.removeprefix(lock))
         moved = [rest.pop(0).removeprefix("  ") for _ in range(int(changed[0]) if changed else 0)]

@@ -39,16 +39,21 @@ class Progress:
             self.names.add(found[found.lastindex].lower().replace("_", "-").replace(".", "-"))
         self.hashes = self.hashes or bool(self.hashing and self.hashing.match(line))
 
+    def status(self, seconds: float) -> str:
+        """The line that says how far it got after `seconds`."""
+        line = f"  ... still {self.doing}: {seconds:.0f} s"
+        if self.counted:
+            line += f", {len(self.names)} packages "
+            line += "resolved, hashing their files" if self.hashes else "so far"
+        return line
+
     def tell(self, started: float, done: threading.Event) -> None:
         """Until `done`: "  ... still resolving ...: 30 s, 41 packages so far",
         on one updating line on a terminal, else a plain line now and then."""
         terminal = sys.stdout.isatty()
         shown = False
         while not done.wait(1 if terminal else HEARTBEAT_SECONDS):
-            line = f"  ... still {self.doing}: {time.monotonic() - started:.0f} s"
-            if self.counted:
-                line += f", {len(self.names)} packages "
-                line += "resolved, hashing their files" if self.hashes else "so far"
+            line = self.status(time.monotonic() - started)
             sys.stdout.write(f"\r{line}\033[K" if terminal else f"{line}\n")
             sys.stdout.flush()
             shown = True
