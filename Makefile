@@ -26,6 +26,8 @@ COPIER_LOCK := template/tools/copier-requirements.txt
 DEMO_VENV ?= $(VENV)/tools/demo
 DEMO_COPIER := $(DEMO_VENV)/bin/copier
 BENCH_RUNS ?= 3
+# BENCH_SCALE=1: a data platform's requirements.in instead (scripts/benchmark-data-platform.in).
+BENCH_SCALE ?=
 # checkov (the Terraform security scan in tests/test_infra.py) has a lock and
 # a venv of its own: it pins packaging and dozens of other packages copier and
 # the dev tools need too, so apart neither holds the other back. --pair names
@@ -89,7 +91,7 @@ $(DEMO_COPIER): $(COPIER_LOCK)
 
 # Render, first green, clone-and-go, no-op make dev, make demo: each beside its floor.
 bench: dev ## Print the timings users feel, each beside its floor
-	$(VENV_PYTHON) scripts/benchmark.py --runs $(BENCH_RUNS)
+	$(VENV_PYTHON) scripts/benchmark.py --runs $(BENCH_RUNS) $(if $(BENCH_SCALE),--scale)
 
 # The documentation site. The generated pages are regenerated first, so they
 # cannot drift: docs/questions.md from copier.yml, docs/make-targets.md from
