@@ -64,6 +64,8 @@ def test_upgrade_check_reports_the_moved_pins_and_passing_tests_without_touching
     assert f"-{name}=={version}" in out
     assert "--hash=" not in out.split("== Unified diff")[1], "hash lines clutter the diff"
     assert "== Test result: PASSED" in out
+    # The copy's make dev sets up git without a word about it: it is not the user's folder.
+    assert "git init" not in out + result.stderr
     assert_scratch_copy_removed(out, env)
 
     upgraded = (output / "requirements.txt").read_text()
@@ -71,6 +73,34 @@ def test_upgrade_check_reports_the_moved_pins_and_passing_tests_without_touching
     assert "--hash=sha256:" in upgraded
     report = (output / "report.md").read_text()
     assert "PASSED" in report and f"{name} {version} -> " in report
+
+
+def test_upgrade_check_with_no_pin_to_move_says_so_and_installs_and_tests_nothing(
+    installed_project: Path, resolving_env: dict[str, str], tmp_path: Path
+):
+    # The session's locks were made today: today's releases move none of them.
+    env = {**resolving_env, "TMPDIR": str(tmp_path / "tmp")}
+    Path(env["TMPDIR"]).mkdir()
+    before = locks(installed_project)
+    venv_before = sorted(path.name for path in (installed_project / ".venv").rglob("*"))
+    output = tmp_path / "upgrade"
+
+    result = make(installed_project, "upgrade-check", f"UPGRADE_CHECK_OUTPUT={output}", env=env)
+
+    out = result.stdout
+    assert "== No pin moved: today's releases change nothing for this project" in out, out
+    # Only the sections that ran: the locks compiled, nothing installed, no tests.
+    for skipped in ("== make dev", "== make test", "== Pin changes", "== Test result"):
+        assert skipped not in out, out
+    assert not re.search(r"^ *\[ *1/\d+\]", out, re.MULTILINE), "the copy installed packages"
+    assert "git init" not in out + result.stderr
+    assert locks(installed_project) == before
+    assert sorted(path.name for path in (installed_project / ".venv").rglob("*")) == venv_before
+    assert_scratch_copy_removed(out, env)
+    # The weekly job's summary says so, and its pull-request job gets the
+    # committed locks back: nothing to propose.
+    assert "**Result:** No pin moved" in (output / "report.md").read_text()
+    assert {name: (output / name).read_bytes() for name in LOCK_FILES} == before
 
 
 def test_upgrade_check_fails_loudly_with_the_pin_diff_when_the_new_releases_break_the_tests(

@@ -1,15 +1,16 @@
 # The template manages this file: local edits meet the next copier update as a merge.
 """`make upgrade-check`: would today's releases of our dependencies break us?
 
-Copies the project into a temporary directory, runs `make upgrade` (every pin
-to its newest allowed version), `make dev` and `make test` there, and prints
-which pins moved (a "package old -> new" list, then the unified diff of the
-locks) and the test result. With a release cooldown (MIN_RELEASE_AGE), it
-then upgrades the copy once more without it, to list the newer releases the
-cooldown held back. The committed locks are never touched; the copy is
-removed afterwards.
+Copies the project into a temporary directory and upgrades its locks there
+(every pin to its newest allowed version). When a pin moved, `make dev` and
+`make test` run in the copy, and it prints which pins moved (a "package old ->
+new" list, then the unified diff of the locks) and the test result; when none
+did, it says so and stops there, nothing installed. With a release cooldown
+(MIN_RELEASE_AGE), it then upgrades the copy's locks once more without it, to
+list the newer releases the cooldown held back. The committed locks are never
+touched; the copy is removed afterwards.
 
-Exit status: 0 when the upgraded pins pass the tests (moved or not), 1 when
+Exit status: 0 when no pin moved or the upgraded pins pass the tests, 1 when
 the upgrade or the tests fail. With --output DIR the upgraded locks and a
 Markdown report are kept in DIR (the weekly CI job opens its pull request
 from them).
@@ -95,7 +96,7 @@ def copy_project(project: Path, scratch: Path, skipped: set[str]) -> None:
 def run_make(
     make: str, target: str, scratch: Path, environment: dict[str, str], *variables
 ) -> bool:
-    print(f"\n== make {target} {' '.join(variables)} (in the scratch copy)".rstrip(), flush=True)
+    print(f"\n== make {' '.join((target, *variables))} (in the scratch copy)", flush=True)
     command = [make, "--no-print-directory", target, *variables]
     return subprocess.run(command, check=False, cwd=scratch, env=environment).returncode == 0
 
@@ -121,15 +122,26 @@ def held_back(upgraded: dict[str, str], newest: dict[str, str]) -> list[str]:
     ]
 
 
+def moved_pins(project: dict[str, str], upgraded: dict[str, str]) -> dict[str, list[str]]:
+    """lock -> its `package old -> new` lines (empty when no pin moved)."""
+    return {
+        lock: pin_changes(pins(project[lock]), pins(upgraded.get(lock, project[lock])))
+        for lock in LOCKS
+    }
+
+
 def report(project: Path, upgraded: dict[str, str], result: str, held: list[str] | None):
-    """The plain-text report for the terminal and its Markdown twin."""
-    text = ["", "== Pin changes (package old -> new)"]
-    markdown = ["## Upgrade check", "", f"**Result:** {result}", "", "### Pin changes", ""]
+    """The plain-text report for the terminal and its Markdown twin: the sections that ran."""
+    committed = read_locks(project)
+    moved = moved_pins(committed, upgraded)
+    changed = any(moved.values())
+    text, markdown = [""], ["## Upgrade check", "", f"**Result:** {result}", ""]
     unified: list[str] = []
-    for lock in LOCKS:
-        old = (project / lock).read_text(encoding="utf-8") if (project / lock).exists() else ""
-        new = upgraded.get(lock, old)
-        changes = pin_changes(pins(old), pins(new))
+    if changed:
+        text.append("== Pin changes (package old -> new)")
+        markdown += ["### Pin changes", ""]
+    for lock in LOCKS if changed else ():
+        old, changes = committed[lock], moved[lock]
         text.append(f"{lock}:")
         text.extend(f"  {line}" for line in changes or ["(no pin changed)"])
         markdown.append(f"`{lock}`:")
@@ -139,7 +151,7 @@ def report(project: Path, upgraded: dict[str, str], result: str, held: list[str]
         unified.extend(
             difflib.unified_diff(
                 without_hashes(old),
-                without_hashes(new),
+                without_hashes(upgraded.get(lock, old)),
                 fromfile=f"{lock} (committed)",
                 tofile=f"{lock} (upgraded)",
                 lineterm="",
@@ -151,13 +163,11 @@ def report(project: Path, upgraded: dict[str, str], result: str, held: list[str]
         markdown += ["### Held back by the cooldown", ""]
         markdown += [f"- `{line}`" for line in held] or ["- nothing"]
         markdown.append("")
-    text.append("")
-    text.append("== Unified diff of the locks (hash lines left out)")
-    text.extend(unified or ["(the locks are unchanged)"])
-    text.append("")
-    text.append(f"== Test result: {result}")
-    markdown += ["<details><summary>Unified diff (hash lines left out)</summary>", ""]
-    markdown += ["```diff", *(unified or ["(the locks are unchanged)"]), "```", "", "</details>"]
+    if changed:
+        text += ["", "== Unified diff of the locks (hash lines left out)", *unified, ""]
+        markdown += ["<details><summary>Unified diff (hash lines left out)</summary>", ""]
+        markdown += ["```diff", *unified, "```", "", "</details>"]
+    text += [f"== Test result: {result}"] if changed else ["", f"== {result}"]
     return "\n".join(text), "\n".join(markdown) + "\n"
 
 
@@ -192,24 +202,36 @@ def main(argv: list[str]) -> int:
         copy_project(project, scratch, SKIPPED_NAMES | set(args.skip))
         print(f"Trying today's releases in a scratch copy: {scratch}")
         print("Your locks and .venv are not touched.", flush=True)
-        upgraded = run_make(args.make, "upgrade", scratch, environment)
+        # The locks first, nothing installed: the venv and the tests only when a pin moved.
+        upgraded = run_make(args.make, "upgrade-locks", scratch, environment)
+        locks = read_locks(scratch)
+        moved = upgraded and any(moved_pins(read_locks(project), locks).values())
+        if moved and shutil.which("git"):
+            # Quietly, so make dev's hook setup does not announce a git init of the copy.
+            subprocess.run(["git", "init", "--quiet"], cwd=scratch, check=False)
         tested = (
-            upgraded
+            moved
             and run_make(args.make, "dev", scratch, environment)
             and run_make(args.make, "test", scratch, environment)
         )
         if not upgraded:
-            result = "FAILED: make upgrade could not resolve or install the new pins (see above)"
+            result = "FAILED: the upgrade could not resolve the new pins (see above)"
+        elif not moved:
+            result = (
+                "No pin moved: today's releases change nothing for this project"
+                " (nothing installed, no tests run)"
+            )
+            locks = read_locks(project)  # nothing to propose, so nothing to open a pull request for
         elif not tested:
             result = (
                 "FAILED: the tests fail with the upgraded pins; one of the changes above broke them"
             )
         else:
             result = "PASSED: the tests pass with the upgraded pins"
-        locks, held = read_locks(scratch), None
+        held = None
         if upgraded and args.min_release_age.strip() not in ("", "0"):
             # Once more without the cooldown: the difference is what it held back.
-            run_make(args.make, "upgrade", scratch, environment, "MIN_RELEASE_AGE=0")
+            run_make(args.make, "upgrade-locks", scratch, environment, "MIN_RELEASE_AGE=0")
             held = held_back(locks, read_locks(scratch))
         text, markdown = report(project, locks, result, held)
         print(text, flush=True)
@@ -218,10 +240,11 @@ def main(argv: list[str]) -> int:
             (args.output / "report.md").write_text(markdown, encoding="utf-8")
             for lock, content in locks.items():
                 (args.output / lock).write_text(content, encoding="utf-8")
-            print(f"Upgraded locks and report.md kept in {args.output}")
+            kept = "Upgraded locks and report.md" if moved else "report.md and the unchanged locks"
+            print(f"{kept} kept in {args.output}")
     if tested:
         print("To take them: make upgrade (then review and commit requirements*.txt).")
-    return 0 if tested else 1
+    return 0 if tested or (upgraded and not moved) else 1
 
 
 if __name__ == "__main__":
