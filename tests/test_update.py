@@ -20,7 +20,7 @@ import yaml
 from support.commands import make, run
 from support.git import git as run_git
 from support.git import git_commit_all
-from support.lock_files import LOCK_FILES, pins
+from support.lock_files import LOCK_FILES, pins, without_index
 from support.project import STANDARD_ANSWERS, TEMPLATE_ROOT, render
 
 COPIER = Path(sys.executable).parent / "copier"
@@ -436,10 +436,61 @@ def test_make_doctor_does_not_hang_or_fail_on_an_unreachable_template(
             " or the template's repository is out of reach)"
         )
     ]
-    # Without any copier at hand it says so, and does not install one.
+    # No .venv to install copier into: it says which command checks, and makes none.
     result = make(project, "doctor", env=index_env, check=False)
-    assert "OK   template updates: not checked (no copier yet" in result.stdout
-    assert not (project / ".venv" / "tools").exists()
+    assert (
+        "OK   template updates: not checked (no .venv to install copier into yet):"
+        " make template-check checks\n" in result.stdout
+    )
+    assert not (project / ".venv").exists()
+
+
+def the_tested_copier() -> str:
+    lock = (TEMPLATE_ROOT / "template" / "tools" / "copier-requirements.txt").read_text()
+    return f"copier=={pins(lock)['copier']}"
+
+
+def test_make_doctor_installs_the_tested_copier_to_say_a_newer_template_release_is_out(
+    tmp_path: Path, template_repo: Path, index_env: dict[str, str]
+):
+    project = project_from(template_repo, tmp_path / "old")
+    make(project, "venv", env=index_env)  # a fresh project: .venv, and no copier in it yet
+
+    result = make(project, "doctor", env=index_env, check=False)
+
+    lines = [line for line in result.stdout.splitlines() if "template updates" in line]
+    assert lines[0] == (
+        f"     template updates: installing {the_tested_copier()}, the tested copier,"
+        " into .venv/tools/copier ..."
+    )
+    assert re.fullmatch(r"     template updates: copier installed in \d+ s", lines[1]), lines
+    assert lines[2:] == [
+        (
+            "FIX  template updates: release 0.2.0 of the template is out (this project has"
+            " 0.1.0): run make template-update (the template's CHANGELOG.md says what it brings)"
+        )
+    ]
+    # Installed once: the next doctor just asks.
+    again = make(project, "doctor", env=index_env, check=False).stdout
+    assert "installing" not in again and "release 0.2.0 of the template is out" in again
+
+
+def test_make_doctor_offline_says_which_command_checks_for_a_newer_template_release(
+    tmp_path: Path, template_repo: Path, index_env: dict[str, str]
+):
+    project = project_from(template_repo, tmp_path / "sales-forecast")
+    make(project, "venv", env=index_env)
+    offline = without_index(
+        index_env, PIP_INDEX_URL="http://127.0.0.1:9/simple", PIP_RETRIES="0", PIP_TIMEOUT="3"
+    )
+
+    result = make(project, "doctor", env=offline, check=False)
+
+    assert result.stdout.splitlines()[-3] == (
+        "OK   template updates: not checked (installing copier failed: offline?):"
+        " make template-check checks"
+    ), result.stdout
+    assert not (project / ".venv" / "tools" / "copier").exists()
 
 
 @pytest.mark.slow
