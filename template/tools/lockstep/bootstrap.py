@@ -189,7 +189,8 @@ def ensure_libraries(venv: Path, engine, runner: Runner) -> None:
     """Make `packaging` importable (and `tomli` before Python 3.11): the
     venv's own, or a copy of the dev lock's pins in <venv>/tools/lockstep."""
     side = venv / "tools" / "lockstep"
-    sys.path.append(str(side))  # after site-packages: the venv's own copy first
+    if str(side) not in sys.path:  # once: a sync calls this again after installing
+        sys.path.append(str(side))  # after site-packages: the venv's own copy first
     wanted = ["packaging"] + (["tomli"] if importlib.util.find_spec("tomllib") is None else [])
     if all(importlib.util.find_spec(name) for name in wanted):
         return
