@@ -82,7 +82,8 @@ def test_included_names_reads_every_spelling_in_order_and_skips_the_rest() -> No
     ids=["none", "one-empty", "a-stamp", "colons-and-digits", "newlines-and-more"],
 )
 def test_fields_read_back_as_they_were_written(fields: list[str]) -> None:
-    assert stamp.decode(stamp.encode(fields)) == fields
+    held = [stamp.encoded(field) for field in fields]  # a stamp holds bytes
+    assert stamp.decode(stamp.encode(held)) == held
 
 
 SAID = "warning: requirements.txt was resolved by pip-compile on macos-arm64\n"
@@ -133,6 +134,7 @@ def edit(path: str) -> None:
         lambda _: edit("requirements.in"),
         lambda _: Path("requirements.in").write_text("Pandas\n"),  # same size
         lambda _: Path("requirements.in").write_text("pandas\n\n"),
+        lambda _: Path("requirements.in").write_bytes(b"pandas\r\n"),
         lambda _: Path(".python-version").write_text("3.13\n"),
         lambda _: Path("requirements-dev.in").unlink(),
         lambda _: Path("pyproject.toml").write_text("[project]\n"),
@@ -145,6 +147,7 @@ def edit(path: str) -> None:
         "input-edited",
         "input-edited-same-size",
         "blank-line-added",
+        "line-ending-changed",
         "python-version",
         "input-deleted",
         "pyproject-added",
@@ -166,6 +169,14 @@ def test_a_change_undone_is_no_change(synced: Path) -> None:
     assert stamp.unchanged(ARGV) is None
     Path("requirements.in").write_bytes(before)
     assert stamp.unchanged(ARGV) == SAID
+
+
+def test_an_input_that_is_not_utf8_is_compared_as_it_is(synced: Path) -> None:
+    Path("requirements.in").write_bytes(b"# caf\xe9 (Latin-1)\npandas\n")
+    stamp.remember(ARGV, ".venv", str(synced), list(FILES), SAID)
+    assert stamp.unchanged(ARGV) == SAID
+    Path("requirements.in").write_bytes(b"# caf\xe8 (Latin-1)\npandas\n")
+    assert stamp.unchanged(ARGV) is None
 
 
 def test_what_is_not_an_installed_distribution_changes_nothing(synced: Path) -> None:
