@@ -6,6 +6,7 @@ import py_compile
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -244,3 +245,23 @@ def test_data_stays_out_of_git_but_its_folders_are_kept(rendered, tmp_path: Path
     assert ignored(".env")
     assert not ignored("data/raw/.gitkeep")
     assert not ignored("requirements.txt")
+
+
+@pytest.mark.parametrize(
+    "project_name",
+    ["Ab", "Sales Forecast", "Revenue forecasting for the regional sales operations team"],
+)
+def test_the_code_a_project_starts_with_is_formatted_whatever_its_name_is_long(
+    tmp_path: Path, project_name: str
+):
+    """The package name is written into src/ and tests/: its length must not
+    decide whether ruff format (the format hook, make lint) passes on day one."""
+    project = render(tmp_path / "project", project_name=project_name)
+    checked = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "--diff", "."],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
