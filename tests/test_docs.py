@@ -28,6 +28,8 @@ import upgrade_check
 from lockstep.compile import Compiler, seed_for
 from lockstep.cooldown import Cooldown
 from lockstep.engines import get_engine
+from lockstep.platforms import platform_warning
+from lockstep.run import LockError
 from support.doc_samples import NUMBER, compile_output, pins_moved, printed, sample
 from support.lock_files import LOCK_FILES
 from support.project import TEMPLATE_ROOT
@@ -436,6 +438,32 @@ def test_the_image_differences_on_the_docker_page_are_what_make_freeze_from_imag
             recovered[name], locked[name] = (name, versions[0]), (name, versions[-1])
     lock = Path(shown[0].split()[-1].rstrip("):"))
     assert shown == printed(freeze_from_image.report_differences, recovered, locked, lock)
+
+
+def test_the_platform_warning_on_the_lock_engines_page_is_what_make_prints():
+    """The sample shows the warning up to its last line, which it cuts at "...";
+    the platforms it names are the ones the code is given."""
+    shown = sample("lock-engines.md", "warning: requirements.txt was resolved by")
+    recorded, here = re.search(r"on (\S+), and this machine is (\S+)\.$", shown[0]).groups()
+    said = platform_warning("requirements.txt", recorded, here).splitlines()
+    assert shown[:-1] == said[: len(shown) - 1]
+    cut = shown[-1].removesuffix(" ...")
+    assert cut != shown[-1] and said[len(shown) - 1].startswith(cut), (shown[-1], said)
+
+
+def test_the_refused_line_on_the_internal_library_page_is_what_make_lock_prints(
+    monkeypatch, tmp_path
+):
+    """The sample shows the refusal's first lines, for the line it names, at its place."""
+    shown = sample("how-to/depend-on-an-internal-library.md", "error: these requirements")
+    place, line = shown[-1].strip().split(": ", 1)
+    file, number = place.split(":")
+    monkeypatch.chdir(tmp_path)
+    Path(file).write_text("pandas\n" * (int(number) - 1) + line + "\n")
+    compiler = SimpleNamespace(packages=[])
+    with pytest.raises(LockError) as refused:
+        Compiler.refuse_bad_requests(compiler, [(Path(file), Path("requirements.txt"))])
+    assert shown == f"error: {refused.value}".splitlines()[: len(shown)]
 
 
 def test_links_in_the_readme_resolve_to_existing_docs_pages():

@@ -316,8 +316,8 @@ class Compiler:
             refused = unlockable_lines(requirements_in)
             if refused:
                 raise LockError(
-                    "these requirements cannot be pinned with a hash, so a fresh clone and the "
-                    "image (pip --require-hashes) could not install them; no lock was changed:\n"
+                    "these requirements cannot be pinned with a hash, so a fresh clone and the\n"
+                    "       image (pip --require-hashes) could not install them; no lock was changed:\n"
                     + "\n".join(f"    {line}" for line in refused)
                     + "\n       Ways that work: publish the library to an index the project uses "
                     "(then name it like any package);\n"
