@@ -200,9 +200,19 @@ def test_a_fresh_clone_installs_its_committed_locks_without_changing_them(
 def test_make_prod_keeps_runtime_packages_only_and_make_dev_brings_tools_back(
     installed_project: Path, offline_env: dict[str, str]
 ):
+    # No side copy of packaging, as after a project's first make lock (which
+    # installs pip-tools, and packaging with it, into the venv).
+    shutil.rmtree(installed_project / ".venv" / "tools" / "lockstep", ignore_errors=True)
     make(installed_project, "prod", env=offline_env)
     assert venv_imports(installed_project, "pandas")
     assert not venv_imports(installed_project, "pytest")
+    assert not venv_imports(installed_project, "packaging")
+    # make doctor then needs no index: the sync kept the venv's packaging aside.
+    no_index = {**offline_env, "PIP_FIND_LINKS": ""}
+    doctor = make(installed_project, "doctor", env=no_index, check=False).stdout
+    unsynced = r"^FIX  venv: .*missing or at another version: .*run make dev"
+    assert re.search(unsynced, doctor, re.MULTILINE), doctor
+    assert "Installing packaging" not in doctor, doctor
     make(installed_project, "dev", env=offline_env)
     assert venv_imports(installed_project, "pytest")
 

@@ -185,13 +185,18 @@ def ensure_tool(venv: Path, engine, runner: Runner) -> None:
         raise LockError(f"installing {engine.tool} failed; no lock was changed.")
 
 
+def libraries() -> list[str]:
+    """What this package imports beyond the standard library."""
+    return ["packaging"] + (["tomli"] if importlib.util.find_spec("tomllib") is None else [])
+
+
 def ensure_libraries(venv: Path, engine, runner: Runner) -> None:
     """Make `packaging` importable (and `tomli` before Python 3.11): the
     venv's own, or a copy of the dev lock's pins in <venv>/tools/lockstep."""
     side = venv / "tools" / "lockstep"
     if str(side) not in sys.path:  # once: a sync calls this again after installing
         sys.path.append(str(side))  # after site-packages: the venv's own copy first
-    wanted = ["packaging"] + (["tomli"] if importlib.util.find_spec("tomllib") is None else [])
+    wanted = libraries()
     if all(importlib.util.find_spec(name) for name in wanted):
         return
     blocks = "".join(pinned(name) for name in wanted)
@@ -202,3 +207,20 @@ def ensure_libraries(venv: Path, engine, runner: Runner) -> None:
     if install_pinned(venv, engine, runner, blocks, "--target", str(side)) != 0:
         raise LockError(INSTALL_FAILED)
     importlib.invalidate_caches()
+
+
+def keep_libraries(venv: Path, leaving: list[str]) -> None:
+    """Before a sync removes the venv's packaging (or tomli), as `make prod`
+    does, copy it into <venv>/tools/lockstep: the next run that needs it
+    (make doctor) then finds it there without asking the index. It is the
+    dev lock's pin, installed hash-checked, so the copy is that pin too."""
+    side = venv / "tools" / "lockstep"
+    for name in set(libraries()).intersection(leaving):
+        spec = importlib.util.find_spec(name)
+        if (side / name).exists() or not (spec and spec.submodule_search_locations):
+            continue
+        copied = side / f"{name}.copying"  # renamed once whole: Ctrl-C leaves no half copy
+        shutil.rmtree(copied, ignore_errors=True)
+        ignored = shutil.ignore_patterns("__pycache__")
+        shutil.copytree(spec.submodule_search_locations[0], copied, ignore=ignored)
+        copied.rename(side / name)

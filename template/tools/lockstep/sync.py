@@ -238,13 +238,16 @@ def sync(locks: list[Path], venv: Path, engine, runner: Runner) -> None:
     if to_install:
         install(venv, engine, runner, [wanted[name][1] for name in to_install], locks)
     install_project(venv, engine, runner)
-    _, _, to_remove, _ = differences(locks, venv)
+    # This look is also the final check, unless something is removed after it.
+    _, missing, extra, still_broken = differences(locks, venv)
+    to_remove = extra
     if to_remove:
+        bootstrap.keep_libraries(venv, to_remove)
         print(f"Removing {len(to_remove)} package(s) the locks do not list: {', '.join(to_remove)}")
         command = [*bootstrap.installer(venv, engine, "uninstall", runner), "--quiet", *to_remove]
         if runner.run(command, engine.environment(venv))[0] != 0:
             raise LockError("removing packages the locks do not list failed (see above).")
-    _, missing, extra, still_broken = differences(locks, venv)
+        _, missing, extra, still_broken = differences(locks, venv)
     if missing or extra or still_broken:
         raise LockError(
             f"{venv} still differs from the locks after syncing: missing {missing}, "
