@@ -491,3 +491,24 @@ def test_a_name_a_universal_lock_pins_twice_installs_the_block_whose_marker_hold
     assert version == "1.27.0"
     assert block.startswith(f"mlflow==1.27.0 ; {here} ") and "sha256:1" in block
     assert "3.17.2" not in block and "sha256:2" not in block
+
+
+def test_a_distribution_is_read_afresh_once_its_metadata_changed_and_a_cut_install_counts_as_broken(
+    tmp_path: Path,
+):
+    """The sync reads each METADATA's headers once, but a file rewritten in
+    the same folder (an install that was cut short, then finished) is read
+    again; a folder without RECORD is half-installed."""
+    site = tmp_path / "venv" / "lib" / "python3.12" / "site-packages"
+    folder = site / "six-1.17.0.dist-info"
+    folder.mkdir(parents=True)
+    lock = tmp_path / "requirements.txt"
+    lock.write_text("six==1.17.0 \\\n    --hash=sha256:aaaa\n")
+    assert sync.installed(tmp_path / "venv")["six"].version is None  # no METADATA yet
+    (folder / "METADATA").write_text("Metadata-Version: 2.1\nName: six\n")  # cut short
+    assert sync.installed(tmp_path / "venv")["six"].version is None
+    (folder / "METADATA").write_text("Metadata-Version: 2.1\nName: six\nVersion: 1.17.0\n\nlong")
+    assert sync.installed(tmp_path / "venv")["six"].version == "1.17.0"
+    assert sync.differences([lock], tmp_path / "venv")[1:] == ([], [], ["six"])
+    (folder / "RECORD").write_text("")
+    assert sync.differences([lock], tmp_path / "venv")[1:] == ([], [], [])

@@ -34,6 +34,25 @@ def site_packages(venv: Path) -> Path | None:
     return found[0] if found else None
 
 
+def headers(folder: Path) -> email.message.Message:
+    """A .dist-info folder's METADATA headers: importlib.metadata parses the
+    long description after them too, each time, most of a sync's time at 500
+    packages. Read once a sync, unless the file changed since."""
+    for name in ("METADATA", "PKG-INFO"):
+        try:
+            found = (folder / name).stat()
+        except OSError:
+            continue
+        return read_headers(folder / name, (found.st_ino, found.st_size, found.st_mtime_ns))
+    return email.message.Message()
+
+
+@functools.cache
+def read_headers(path: Path, _version_of_the_file: tuple) -> email.message.Message:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return email.message_from_string(text.replace("\r\n", "\n").split("\n\n", 1)[0])
+
+
 class Installed(PathDistribution):
     """An installed distribution, and its .dist-info folder."""
 
@@ -41,12 +60,9 @@ class Installed(PathDistribution):
         super().__init__(folder)
         self.folder = folder
 
-    @functools.cached_property
+    @property
     def metadata(self):
-        """The METADATA headers, read once: importlib.metadata parses the long
-        description after them too, each time, most of a sync's time at 500 packages."""
-        text = self.read_text("METADATA") or self.read_text("PKG-INFO") or ""
-        return email.message_from_string(text.replace("\r\n", "\n").split("\n\n", 1)[0])
+        return headers(self.folder)
 
 
 def installed(venv: Path) -> dict[str, Installed]:
@@ -130,7 +146,7 @@ def differences(locks: list[Path], venv: Path):
     broken = sorted(
         name
         for name in wanted
-        if name in have and name not in to_install and have[name].read_text("RECORD") is None
+        if name in have and name not in to_install and not (have[name].folder / "RECORD").is_file()
     )
     to_remove = sorted(
         name
