@@ -189,10 +189,15 @@ def test_a_uv_on_path_makes_the_venv_and_installs_but_only_the_pinned_uv_resolve
     assert "Resolving requirements-dev.txt from requirements-dev.in (uv)" in dev.stdout
     used = calls.read_text().splitlines()
     # venv; the newest uv for the first lock; the tools' own packaging (the
-    # dev lock's pin, into .venv/tools/lockstep); the locks; the project.
+    # dev lock's pin, into .venv/tools/lockstep: from uv's cache, and from the
+    # index only if the cache lacks it); the locks; the project.
+    from_cache = {"--offline", "--require-hashes", "--target"}
+    assert from_cache <= set(used[2].split()), used
+    if "--target" in used[3].split():  # the cache did not hold it
+        assert "--offline" not in used[3].split(), used
+        del used[3]
     assert [line.split()[:2] for line in used] == [["venv", "--quiet"], *[["pip", "install"]] * 4]
     assert used[1].endswith(" uv"), used  # the newest uv, for the first lock only
-    assert {"--require-hashes", "--target"} <= set(used[2].split()), used
     assert "--require-hashes" in used[3].split(), used  # then the locks, hashes checked
     assert used[4].endswith("--editable ."), used  # and the project, in development mode
     assert installed_version(project, "uv") == lock_pins(project, "requirements-dev.txt")["uv"]

@@ -105,9 +105,11 @@ def pinned(package: str) -> str:
     return "".join(lockfile.closure(blocks, package))
 
 
-def install_pinned(venv: Path, engine, runner: Runner, blocks: str, *options: str) -> int:
+def install_pinned(
+    venv: Path, engine, runner: Runner, blocks: str, *options: str, tell_failure: bool = True
+) -> int:
     """Install pinned blocks, hashes required; the exit status (and the
-    installer's words when it failed)."""
+    installer's words when it failed, if tell_failure)."""
     command = installer(venv, engine, "install", runner)  # may install pip first
     requirements = venv / ".stamps" / "pinned.txt"
     requirements.parent.mkdir(parents=True, exist_ok=True)
@@ -117,7 +119,7 @@ def install_pinned(venv: Path, engine, runner: Runner, blocks: str, *options: st
         status, said = runner.quietly(command, engine.environment(venv))
     finally:
         requirements.unlink(missing_ok=True)
-    if status != 0:
+    if status != 0 and tell_failure:
         sys.stdout.write(said)
     return status
 
@@ -202,10 +204,16 @@ def ensure_libraries(venv: Path, engine, runner: Runner) -> None:
     blocks = "".join(pinned(name) for name in wanted)
     if not blocks:
         raise LockError(f"{DEV_LOCK} pins no packaging, which make dev needs: run make lock.")
-    shutil.rmtree(side, ignore_errors=True)
     print(f"Installing packaging into {side} from the pins in {DEV_LOCK} (hashes checked)")
-    if install_pinned(venv, engine, runner, blocks, "--target", str(side)) != 0:
-        raise LockError(INSTALL_FAILED)
+    status = 1
+    if engine.cache_only:  # the cache first: it holds the pin after any earlier install
+        shutil.rmtree(side, ignore_errors=True)
+        target = [*engine.cache_only, "--target", str(side)]
+        status = install_pinned(venv, engine, runner, blocks, *target, tell_failure=False)
+    if status != 0:
+        shutil.rmtree(side, ignore_errors=True)
+        if install_pinned(venv, engine, runner, blocks, "--target", str(side)) != 0:
+            raise LockError(INSTALL_FAILED)
     importlib.invalidate_caches()
 
 

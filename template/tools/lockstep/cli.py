@@ -145,10 +145,12 @@ def main(argv: list[str]) -> int:
         if options.command == "lock":
             compiler.lock(pairs)
             return 0
-        if any(state.kind != "current" for state in lock_states(pairs, options.engine)):
+        states = lock_states(pairs, options.engine)
+        if any(state.kind != "current" for state in states):
             compiler.lock(pairs)
+            states = lock_states(pairs, options.engine)
         sync.sync(locks, options.venv, engine, runner)
-        said = platform_warnings(lock_states(chosen, options.engine))
+        said = platform_warnings(states[: len(chosen)])
         sys.stdout.flush()
         sys.stderr.write(said)
         read = [

@@ -62,6 +62,8 @@ class PipTools:
     cutoff_per_package = False
     # Options of `install` that only pip has.
     install_options = ("--progress-bar", "off")
+    # pip cannot be told to install from its cache alone.
+    cache_only = None
     # pip-compile -v names each package as pip collects it (or takes a local
     # wheel), then says it hashes their files: what is shown while it works.
     collecting = re.compile(
@@ -119,6 +121,9 @@ class Uv:
     universal = True
     needs_pip = False
     install_options = ()
+    # From uv's cache alone, no index asked: a hash-checked pin it already holds
+    # installs in a hundredth of a second instead of a tenth.
+    cache_only = ("--offline",)
     cutoff_per_package = True
     collecting = hashing = None  # uv --quiet says nothing as it resolves: the time is shown
 

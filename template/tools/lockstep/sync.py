@@ -133,9 +133,10 @@ def same_version(installed_version: str, pinned: str) -> bool:
         return False
 
 
-def differences(locks: list[Path], venv: Path):
-    """(wanted, to install, to remove, broken) for the venv to hold exactly the locks."""
-    wanted = wanted_pins(locks, venv)
+def differences(locks: list[Path], venv: Path, wanted=None):
+    """(wanted, to install, to remove, broken) for the venv to hold exactly the
+    locks; `wanted`: what wanted_pins said of them, when it was asked already."""
+    wanted = wanted_pins(locks, venv) if wanted is None else wanted
     have = installed(venv)
     to_install = sorted(
         name
@@ -246,7 +247,7 @@ def sync(locks: list[Path], venv: Path, engine, runner: Runner) -> None:
     elif engine.installer(venv, "install") is None:
         bootstrap.ensure_tool(venv, engine, runner)  # the venv's uv installs, hash-checked
     bootstrap.ensure_libraries(venv, engine, runner)
-    wanted, to_install, to_remove, broken = differences(locks, venv)
+    wanted, to_install, _, broken = differences(locks, venv)
     for name in broken:  # pip would call a half-installed package "already satisfied"
         shutil.rmtree(installed(venv)[name].folder)
     started = time.monotonic()
@@ -255,7 +256,7 @@ def sync(locks: list[Path], venv: Path, engine, runner: Runner) -> None:
         install(venv, engine, runner, [wanted[name][1] for name in to_install], locks)
     install_project(venv, engine, runner)
     # This look is also the final check, unless something is removed after it.
-    _, missing, extra, still_broken = differences(locks, venv)
+    _, missing, extra, still_broken = differences(locks, venv, wanted)
     to_remove = extra
     if to_remove:
         bootstrap.keep_libraries(venv, to_remove)
@@ -263,7 +264,7 @@ def sync(locks: list[Path], venv: Path, engine, runner: Runner) -> None:
         command = [*bootstrap.installer(venv, engine, "uninstall", runner), "--quiet", *to_remove]
         if runner.run(command, engine.environment(venv))[0] != 0:
             raise LockError("removing packages the locks do not list failed (see above).")
-        _, missing, extra, still_broken = differences(locks, venv)
+        _, missing, extra, still_broken = differences(locks, venv, wanted)
     if missing or extra or still_broken:
         raise LockError(
             f"{venv} still differs from the locks after syncing: missing {missing}, "
