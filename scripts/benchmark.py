@@ -16,11 +16,15 @@ For the default project on this machine, per engine (pip-tools, uv):
 and the floors, the same work done by hand with the bare tools on the same inputs
 (after one untimed run of the floor's steps, so both are timed with warm caches):
   pip-tools first green   python -m venv + pip-tools install + two pip-compile
-                          --generate-hashes + pip install --no-deps --require-hashes + pytest
-  pip-tools bare install  python -m venv + pip install --no-deps --require-hashes of both locks
+                          --generate-hashes + pip install --no-deps --require-hashes +
+                          the project's editable install + pytest
+  pip-tools bare install  python -m venv + pip install --no-deps --require-hashes of both
+                          locks + the project's editable install
   uv first green          uv venv + two uv pip compile --generate-hashes (universal) +
-                          uv pip sync + pytest
-  uv bare sync            uv venv + uv pip sync of both locks
+                          uv pip sync + the project's editable install + pytest
+  uv bare sync            uv venv + uv pip sync of both locks + the project's editable install
+(the editable install is pip install / uv pip install --no-deps --no-build-isolation
+-e ., with the build backend the dev lock pins, as make dev installs the project)
   make demo's floor       python -m venv + pip install --require-hashes of the tested
                           copier + copier copy + the sample's make dev + make test
 Each floor starts as a user types it in the project: python3.X -m venv, or
@@ -48,8 +52,9 @@ both find warm caches).
 A step that runs past SCALE_MINUTES is reported as not finished.
 
 Budgets (medians): uv first green within 1.5x of its floor; uv clone-and-go
-within 1.5x of a bare uv pip sync; pip-tools first green within 1.3x of its
-floor; pip-tools clone-and-go within 1.3x of a bare pip install; make demo
+within 1.5x of a bare uv pip sync (and the project's install); pip-tools first
+green within 1.3x of its floor; pip-tools clone-and-go within 1.3x of a bare
+pip install (and the project's install); make demo
 within 1.2x of its floor (it adds nothing to the work it runs); no-op
 make dev within 2x of the venv's Python starting, for both; a compile with
 the cooldown within 1.15x of the same compile without it, for both.
@@ -114,8 +119,8 @@ DEMO_ENGINE = "pip-tools"
 COPIER_LOCK = TEMPLATE_ROOT / "template" / "tools" / "copier-requirements.txt"
 FLOOR_NAMES = {
     "pip-tools": {
-        "floor: first green": "venv + pip-tools + 2 pip-compile + pip install + pytest",
-        "floor: bare install": "python -m venv + pip install --require-hashes",
+        "floor: first green": "venv + pip-tools + 2 pip-compile + pip install + -e . + pytest",
+        "floor: bare install": "python -m venv + pip install --require-hashes + -e .",
         "floor: python start-up": ".venv/bin/python -S -c pass",
         "floor: make demo": "venv + tested copier + copier copy + make dev + make test",
         "floor: compile, cooldown off": "make lock MIN_RELEASE_AGE=0",
@@ -123,8 +128,8 @@ FLOOR_NAMES = {
         "floor: install": "python -m venv + pip install both locks + pip install -e .",
     },
     "uv": {
-        "floor: first green": "uv venv + 2 uv pip compile + uv pip sync + pytest",
-        "floor: bare install": "uv venv + uv pip sync",
+        "floor: first green": "uv venv + 2 uv pip compile + uv pip sync + -e . + pytest",
+        "floor: bare install": "uv venv + uv pip sync + uv pip install -e .",
         "floor: python start-up": ".venv/bin/python -S -c pass",
         "floor: compile, cooldown off": "make lock MIN_RELEASE_AGE=0",
         "floor: compile": "2 uv pip compile --universal --generate-hashes, fresh",
@@ -346,15 +351,18 @@ class Bench:
         python = str(venv / "bin" / "python")
         if self.engine == "uv":
             self.uv_venv_and_sync(venv, project)
-            command = [str(UV), "pip", "install", "--quiet", "--python", python]
-            self.sh(
-                [*command, "--no-deps", "--no-build-isolation", "-e", "."], project, self.uv_env
-            )
         else:
             self.sh([f"python{PYTHON_VERSION}", "-m", "venv", str(venv)], project)
             self.install_with_pip(python, project)
-            pip = [python, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation"]
-            self.sh([*pip, "-e", "."], project)
+        self.install_project(python, project)
+
+    def install_project(self, python: str, folder: Path) -> None:
+        """The project, editable, with the build backend the locks installed (as make dev)."""
+        options = ["--quiet", "--no-deps", "--no-build-isolation", "-e", "."]
+        if self.engine == "uv":
+            self.sh([str(UV), "pip", "install", "--python", python, *options], folder, self.uv_env)
+        else:
+            self.sh([python, "-m", "pip", "install", *options], folder)
 
     def scratch_inputs(self, project: Path, name: str) -> Path:
         """The project's inputs (no locks, no venv) in a folder of their own."""
@@ -370,7 +378,6 @@ class Bench:
         scratch = self.scratch_inputs(project, f"{name}-{self.engine}")
         venv = scratch / "floor-venv"
         python = str(venv / "bin" / "python")
-        pytest_env = {**self.env, "PYTHONPATH": str(scratch / "src")}
         pairs = (
             ("requirements.in", "requirements.txt"),
             ("requirements-dev.in", "requirements-dev.txt"),
@@ -390,22 +397,14 @@ class Bench:
                     command = [python, "-m", "piptools", "compile", "--quiet", "--generate-hashes"]
                     self.sh([*command, "-o", lock, source], scratch)
                 self.install_with_pip(python, scratch)
-            self.sh([python, "-m", "pytest", "-q"], scratch, pytest_env)
+            self.install_project(python, scratch)
+            self.sh([python, "-m", "pytest", "-q"], scratch)
 
         return timed(by_hand)
 
     def floor_bare_install(self, project: Path, sample: int) -> float:
         venv = self.workdir / f"bare-{self.engine}-{sample}"
-        python = str(venv / "bin" / "python")
-
-        def by_hand() -> None:
-            if self.engine == "uv":
-                self.uv_venv_and_sync(venv, project)
-            else:
-                self.sh([f"python{PYTHON_VERSION}", "-m", "venv", str(venv)], project)
-                self.install_with_pip(python, project)
-
-        return timed(by_hand)
+        return timed(lambda: self.bare_install(venv, project))
 
     def uv_venv_and_sync(self, venv: Path, folder: Path) -> None:
         # In the project, uv venv takes the Python that .python-version names.

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from lockstep import lockfile
-from lockstep.engines import venv_python
+from lockstep.engines import has_installed, venv_python
 from lockstep.run import LockError, Runner, hold_project_lock
 
 DEV_LOCK = Path("requirements-dev.txt")
@@ -127,7 +127,7 @@ def install_pinned(
 def ensure_pip(venv: Path, runner: Runner) -> None:
     """Give the venv the pip the dev lock pins (the newest before a first
     lock pins one), by the base Python's pip; otherwise python -m ensurepip."""
-    if has_pip(venv):
+    if has_installed(venv, "pip"):
         return
     for folder in venv.glob("lib/python*/site-packages/pip-*.dist-info"):
         shutil.rmtree(folder)  # an install cut short: no RECORD to uninstall by
@@ -137,19 +137,15 @@ def ensure_pip(venv: Path, runner: Runner) -> None:
             status = install_pinned(venv, BasePip(base), runner, block)
         else:
             status = runner.quietly([*base, "install", "--quiet", "pip"])[0]
-        if status == 0 and has_pip(venv):
+        if status == 0 and has_installed(venv, "pip"):
             return
     print(f"Installing pip into {venv} (python -m ensurepip)")
     status = runner.run([venv_python(venv), "-m", "ensurepip", "--default-pip"])[0]
-    if status != 0 or not has_pip(venv):
+    if status != 0 or not has_installed(venv, "pip"):
         raise LockError(
             f"{venv} has no pip and installing one failed (see above): run make clean-venv, "
             "then make dev."
         )
-
-
-def has_pip(venv: Path) -> bool:
-    return any(venv.glob("lib/python*/site-packages/pip-*.dist-info/RECORD"))
 
 
 class BasePip:

@@ -46,6 +46,13 @@ def venv_python(venv: Path) -> str:
     return str(venv / "bin" / "python")
 
 
+def has_installed(venv: Path, folder_name: str) -> bool:
+    """Whether the venv holds a whole install of a distribution (its .dist-info
+    folder's name, e.g. pip_tools): RECORD is written last, so an install cut
+    short has none."""
+    return any(venv.glob(f"lib/python*/site-packages/{folder_name}-*.dist-info/RECORD"))
+
+
 def upgrade_args(upgrade: bool, upgrade_packages) -> list[str]:
     arguments = ["--upgrade"] if upgrade else []
     for package in upgrade_packages:
@@ -72,8 +79,7 @@ class PipTools:
     hashing = re.compile(r"\s*Generating hashes:")
 
     def tool_ready(self, venv: Path) -> bool:
-        # RECORD is written last: an install cut short has none.
-        return any(venv.glob("lib/python*/site-packages/pip_tools-*.dist-info/RECORD"))
+        return has_installed(venv, "pip_tools")
 
     def compile_command(self, venv, requirements_in, output, upgrade, packages, extra_args):
         chosen = any(VERBOSITY_RE.fullmatch(argument) for argument in extra_args)
@@ -104,8 +110,8 @@ class PipTools:
     def installer(self, venv: Path, action: str) -> list[str] | None:
         """The command that installs into (or removes from) the venv; None
         until the venv has pip."""
-        if not any(venv.glob("lib/python*/site-packages/pip-*.dist-info/RECORD")):
-            return None  # RECORD is written last: an install cut short has none
+        if not has_installed(venv, "pip"):
+            return None
         command = [venv_python(venv), "-m", "pip", "--disable-pip-version-check", action]
         return [*command, "--yes"] if action == "uninstall" else command
 
