@@ -144,6 +144,39 @@ def test_as_of_resolves_the_runtime_lock_as_it_was_that_day_and_the_dev_lock_fol
     make(project, "check-lock", env=index_with_upload_times)
 
 
+def test_a_pip_too_old_to_apply_the_cutoff_is_told_and_as_of_is_refused(
+    tmp_path: Path, index_with_upload_times: dict[str, str]
+) -> None:
+    """pip before 26.1 ignores PIP_UPLOADED_PRIOR_TO without a word: a project
+    whose dev lock holds pip back hears that its cooldown is off, and AS_OF,
+    which would get today's answer, is refused with nothing changed."""
+    project = small_project(tmp_path, "pip-tools")
+    with (project / "requirements-dev.in").open("a") as handle:
+        handle.write("pip<26.1\n")
+    make(project, "dev", "MIN_RELEASE_AGE=0", env=index_with_upload_times)
+    pip = pins((project / "requirements-dev.txt").read_text())["pip"]
+    assert pip.startswith(("25.", "26.0")), pip  # the venv now runs the pinned pip
+    with (project / "requirements.in").open("a") as handle:
+        handle.write("# an edit, so the next make lock compiles\n")
+
+    cooled = make(project, "lock", "MIN_RELEASE_AGE=30", env=index_with_upload_times)
+    assert f"warning: the cooldown is not applied: pip {pip} in .venv ignores it" in cooled.stderr
+    assert cooled.stderr.count("warning: the cooldown is not applied") == 1, cooled.stderr
+    before = {lock: (project / lock).read_bytes() for lock in LOCKS}
+    refused = make(
+        project,
+        "lock",
+        "AS_OF=2024-06-01",
+        "MIN_RELEASE_AGE=0",
+        env=index_with_upload_times,
+        check=False,
+    )
+    assert refused.returncode != 0
+    assert f"error: AS_OF needs pip 26.1 or newer, and .venv has pip {pip}" in refused.stderr
+    assert "make upgrade-package P=pip" in refused.stderr and "Traceback" not in refused.stderr
+    assert {lock: (project / lock).read_bytes() for lock in LOCKS} == before
+
+
 @pytest.mark.parametrize("as_of", ["2999-01-01", "June-2024", "2024-13-01"])
 def test_as_of_that_is_not_a_past_day_is_refused_before_anything_runs(
     tmp_path: Path, as_of: str, index_with_upload_times: dict[str, str]

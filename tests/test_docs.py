@@ -346,6 +346,17 @@ def a_failed_compile(output: str, cutoff: str | None = None) -> list[str]:
     return f"error: {error}".splitlines()
 
 
+def test_the_old_pip_warning_on_the_supply_chain_page_is_what_make_prints(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shown = sample("supply-chain.md", "warning: the cooldown is not applied")
+    engine = get_engine("pip-tools")
+    pip = re.search(r"pip (\S+) in", shown[0]).group(1)
+    monkeypatch.setattr(engine, "cutoff_ignored_by", lambda: pip)
+    Cooldown(7, [], engine).refuse_if_ignored(Path(".venv"), back_in_time=False)
+    assert capsys.readouterr().err.splitlines() == shown
+
+
 def test_the_cooldown_lines_on_the_supply_chain_page_are_what_make_prints():
     (note,) = sample("supply-chain.md", "Cooldown: ")
     cooldown = Cooldown(int(NUMBER.findall(note.split("=")[-1])[0]), [], get_engine("pip-tools"))

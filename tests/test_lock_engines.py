@@ -242,6 +242,38 @@ def test_the_tools_packaging_comes_from_the_engines_cache_when_it_can_else_from_
 
 
 @pytest.mark.usefixtures("no_pip_settings")
+@pytest.mark.parametrize(
+    ("pip", "ignored"), [("25.3", "25.3"), ("26.0.1", "26.0.1"), ("26.1", None), ("26.2.1", None)]
+)
+def test_a_pip_older_than_26_1_is_named_as_ignoring_the_cutoff(
+    monkeypatch: pytest.MonkeyPatch, pip: str, ignored: str | None
+) -> None:
+    import importlib.metadata
+
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: pip)
+    assert get_engine("pip-tools").cutoff_ignored_by() == ignored
+    assert get_engine("uv").cutoff_ignored_by() is None  # --exclude-newer, in every uv
+
+
+def test_a_cutoff_the_engine_would_ignore_is_refused_for_as_of_and_told_once_for_the_cooldown(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lockstep.cooldown import Cooldown
+    from lockstep.run import LockError
+
+    engine = get_engine("pip-tools")
+    monkeypatch.setattr(engine, "cutoff_ignored_by", lambda: "26.0.1")
+    cooldown = Cooldown(7, [], engine)
+    with pytest.raises(LockError) as refused:
+        cooldown.refuse_if_ignored(VENV, back_in_time=True)
+    assert "AS_OF needs pip 26.1 or newer" in str(refused.value)
+    assert "pip 26.0.1" in str(refused.value) and "make upgrade-package P=pip" in str(refused.value)
+    cooldown.refuse_if_ignored(VENV, back_in_time=False)
+    cooldown.refuse_if_ignored(VENV, back_in_time=False)  # the next lock of the same run
+    said = capsys.readouterr().err
+    assert said.count("warning: the cooldown is not applied: pip 26.0.1") == 1, said
+
+
 def test_the_lock_header_says_make_lock_for_both_engines() -> None:
     assert get_engine("pip-tools").environment(VENV)["CUSTOM_COMPILE_COMMAND"] == "make lock"
     assert get_engine("uv").environment(VENV)["UV_CUSTOM_COMPILE_COMMAND"] == "make lock"

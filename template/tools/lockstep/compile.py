@@ -197,6 +197,8 @@ class Compiler:
         cutoff = cooldown.as_of_cutoff if back_in_time else cooldown.cutoff
         if back_in_time:
             seed, note = "", f"{state.lock}: resolving afresh as of {cooldown.as_of} ({cutoff})"
+        if cutoff:
+            cooldown.refuse_if_ignored(self.venv, back_in_time)
         if note:
             print(note)
         handle, temporary = tempfile.mkstemp(

@@ -5,14 +5,18 @@ The cutoff is MIN_RELEASE_AGE days before now, or before the end of the
 AS_OF day for the runtime lock resolved as of then. The engine applies it
 (pip-compile's pip reads PIP_UPLOADED_PRIOR_TO, uv takes --exclude-newer)
 against the upload times the index publishes (PEP 700); this module says
-which cutoff holds, what a run prints of it, and what to tell the user when
-it left out every release a requirement accepts.
+which cutoff holds, what a run prints of it, what to tell the user when it
+left out every release a requirement accepts, and when the engine's pip is
+too old to apply it.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from datetime import date, datetime, timedelta, timezone
+
+from lockstep.run import LockError
 
 # What an engine says when no release old enough meets a requirement: uv
 # names the newest one; pip only the requirement (`pip index versions` then
@@ -35,6 +39,7 @@ class Cooldown:
     def __init__(self, days: int, packages, engine, as_of: date | None = None) -> None:
         moment = datetime.now(UTC)
         self.days, self.packages, self.now = days, list(packages), utc(moment)
+        self.engine, self.told_of_old_pip = engine, False
         # pip's cutoff holds for every package: none when one is asked for by name.
         held = days and (engine.cutoff_per_package or not self.packages)
         self.cutoff = utc(moment - timedelta(days=days)) if held else None
@@ -61,6 +66,31 @@ class Cooldown:
                 "as far as its new release needs"
             )
         return ""
+
+    def refuse_if_ignored(self, venv, back_in_time: bool) -> None:
+        """A pip too old to apply the cutoff: AS_OF would get today's answer,
+        so it is refused; the cooldown goes on without it, and says so."""
+        old_pip = self.engine.cutoff_ignored_by()
+        if old_pip is None:
+            return
+        fix = (
+            "make upgrade-package P=pip (after removing any bound on pip in requirements-dev.in)"
+            ", or choose the uv engine (LOCK_ENGINE=uv)"
+        )
+        if back_in_time:
+            raise LockError(
+                f"AS_OF needs pip 26.1 or newer, and {venv} has pip {old_pip}, which would "
+                "ignore the date and resolve as of today; no lock was changed.\n"
+                f"       Move pip up first: {fix}."
+            )
+        if not self.told_of_old_pip:
+            self.told_of_old_pip = True
+            print(
+                f"warning: the cooldown is not applied: pip {old_pip} in {venv} ignores it "
+                "(pip 26.1 added the cutoff it needs).\n"
+                f"         To have it: {fix}.",
+                file=sys.stderr,
+            )
 
     def downgrade_hint(self) -> str:
         if not self.cutoff:

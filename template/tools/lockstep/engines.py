@@ -104,6 +104,20 @@ class PipTools:
         pip's own option (pip 26.1 or newer), which pip-compile's pip reads."""
         return [], {"PIP_UPLOADED_PRIOR_TO": cutoff}
 
+    def cutoff_ignored_by(self) -> str | None:
+        """The version of the venv's pip when it is older than 26.1, which
+        ignores PIP_UPLOADED_PRIOR_TO without a word; None when it applies it.
+        This process is the venv's Python, so its metadata is the venv's."""
+        from importlib.metadata import PackageNotFoundError, version
+
+        from packaging.version import Version  # pip-tools' own dependency (through build)
+
+        try:
+            found = version("pip")
+        except PackageNotFoundError:
+            return None
+        return found if Version(found) < Version("26.1") else None
+
     def postprocess(self, text: str, python_version: str) -> str:
         return text
 
@@ -177,6 +191,9 @@ class Uv:
         for name in exempt:
             arguments += ["--exclude-newer-package", f"{name}={now}"]
         return arguments, {}
+
+    def cutoff_ignored_by(self) -> str | None:
+        return None  # every uv the dev lock can pin applies --exclude-newer
 
     def postprocess(self, text: str, python_version: str) -> str:
         return to_pip_compile_format(text, python_version, self.universal)
