@@ -274,6 +274,23 @@ def test_a_cutoff_the_engine_would_ignore_is_refused_for_as_of_and_told_once_for
     assert said.count("warning: the cooldown is not applied: pip 26.0.1") == 1, said
 
 
+@pytest.mark.parametrize(("old_pip", "told"), [(None, 1), ("26.0.1", 0)])
+def test_the_cooldown_note_is_said_once_a_run_and_not_when_pip_would_ignore_the_cutoff(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    old_pip: str | None,
+    told: int,
+) -> None:
+    from lockstep.cooldown import Cooldown
+
+    engine = get_engine("pip-tools")
+    monkeypatch.setattr(engine, "cutoff_ignored_by", lambda: old_pip)
+    cooldown = Cooldown(7, [], engine)
+    cooldown.tell_once()
+    cooldown.tell_once()  # the second lock of the same run
+    assert capsys.readouterr().out.count("Cooldown: leaving out releases uploaded after") == told
+
+
 def test_the_lock_header_says_make_lock_for_both_engines() -> None:
     assert get_engine("pip-tools").environment(VENV)["CUSTOM_COMPILE_COMMAND"] == "make lock"
     assert get_engine("uv").environment(VENV)["UV_CUSTOM_COMPILE_COMMAND"] == "make lock"

@@ -335,7 +335,6 @@ class Compiler:
         self.refuse_bad_requests(pairs)
         moving = self.upgrade or bool(self.packages)
         written: list[tuple[Path, bytes | None]] = []
-        note = self.cooldown.note()
         try:
             for index, (requirements_in, lock_path) in enumerate(pairs):
                 state = LockState(requirements_in, lock_path, self.engine.name)
@@ -361,9 +360,7 @@ class Compiler:
                     lockfile.write_atomically(lock_path, text + lockfile.content_line(text))
                     continue
                 bootstrap.ensure_tool(self.venv, self.engine, self.runner)
-                if note:
-                    print(note)
-                    note = ""
+                self.cooldown.tell_once()
                 if state.text and not moving:
                     bootstrap.ensure_libraries(self.venv, self.engine, self.runner)  # the guard's
                 text = self.resolve(state, back_in_time)

@@ -39,7 +39,7 @@ class Cooldown:
     def __init__(self, days: int, packages, engine, as_of: date | None = None) -> None:
         moment = datetime.now(UTC)
         self.days, self.packages, self.now = days, list(packages), utc(moment)
-        self.engine, self.told_of_old_pip = engine, False
+        self.engine, self.told, self.told_of_old_pip = engine, False, False
         # pip's cutoff holds for every package: none when one is asked for by name.
         held = days and (engine.cutoff_per_package or not self.packages)
         self.cutoff = utc(moment - timedelta(days=days)) if held else None
@@ -66,6 +66,16 @@ class Cooldown:
                 "as far as its new release needs"
             )
         return ""
+
+    def tell_once(self) -> None:
+        """Say what the cooldown does, before a run's first resolve; not when
+        the venv's pip ignores the cutoff (refuse_if_ignored warns instead)."""
+        if self.told:
+            return
+        self.told = True
+        note = "" if self.cutoff and self.engine.cutoff_ignored_by() else self.note()
+        if note:
+            print(note)
 
     def refuse_if_ignored(self, venv, back_in_time: bool) -> None:
         """A pip too old to apply the cutoff: AS_OF would get today's answer,
